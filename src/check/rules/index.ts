@@ -1,0 +1,30 @@
+/**
+ * Cross-object rules, one file each, named by what they forbid. Each reads the validated input and
+ * returns diagnostics at the paths where the problem was written; none of them stops the others,
+ * so the author sees every problem at once.
+ */
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { TopologyParsed } from "../../model/topology.js";
+import { conflictingUplink } from "./conflicting-uplink.js";
+import { duplicateAddresses } from "./duplicate-addresses.js";
+import { duplicateIds } from "./duplicate-ids.js";
+import { addressOutsideSubnet } from "./address-outside-subnet.js";
+import { interfaceNameTooLong } from "./interface-name-too-long.js";
+import { overlappingSubnets } from "./overlapping-subnets.js";
+import { unknownReferences } from "./unknown-references.js";
+
+export type Rule = (topo: TopologyParsed) => Diagnostic[];
+
+export const RULES: readonly Rule[] = [
+  conflictingUplink,
+  unknownReferences,
+  duplicateIds,
+  duplicateAddresses,
+  overlappingSubnets,
+  addressOutsideSubnet,
+  interfaceNameTooLong,
+];
+
+export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES): Diagnostic[] {
+  return rules.flatMap((rule) => rule(topo));
+}

@@ -1,0 +1,82 @@
+import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
+import type { TopologyParsed } from "../../model/topology.js";
+import { closest } from "../suggest.js";
+import { hostEntries, interfacesOf } from "../inventory.js";
+import { bridgePortNames } from "../ports.js";
+
+/** Every name that refers to something must find it: bridges, interfaces, hosts, VMs, ports. */
+export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const unknown = (path: Path, what: string, name: string, candidates: Iterable<string>) => {
+    const list = [...candidates];
+    const guess = closest(name, list);
+    out.push(
+      error("TOPO3001", path, `${what} \`${name}\` is not declared`, {
+        hint: guess ? `did you mean \`${guess}\`?` : list.length ? `declared: ${list.sort().join(", ")}` : undefined,
+      }),
+    );
+  };
+  const hostNames = Object.keys(topo.hosts);
+
+  for (const [hostName, host] of hostEntries(topo)) {
+    const base = ["hosts", hostName];
+    const bridges = Object.keys(host.bridges ?? {});
+    const ifaces = new Set(interfacesOf(topo, hostName).map((i) => i.name));
+
+    for (const [name, c] of Object.entries(host.containers ?? {})) {
+      if (!host.bridges?.[c.bridge]) unknown([...base, "containers", name, "bridge"], `bridge of host \`${hostName}\``, c.bridge, bridges);
+    }
+    (host.routes ?? []).forEach((r, i) => {
+      if (r.interface && !ifaces.has(r.interface)) unknown([...base, "routes", i, "interface"], `interface of host \`${hostName}\``, r.interface, ifaces);
+    });
+    for (const [name, t] of Object.entries(host.tunnels ?? {})) {
+      if (t.bridge && !host.bridges?.[t.bridge]) unknown([...base, "tunnels", name, "bridge"], `bridge of host \`${hostName}\``, t.bridge, bridges);
+    }
+    const vmNet = host.vmNetwork;
+    if (vmNet) {
+      const vms = Object.keys(vmNet.vms);
+      (vmNet.exceptions ?? []).forEach((e, i) => {
+        if (!vmNet.vms[e.from]) unknown([...base, "vmNetwork", "exceptions", i, "from"], "VM", e.from, vms);
+        if (!vmNet.vms[e.to]) unknown([...base, "vmNetwork", "exceptions", i, "to"], "VM", e.to, vms);
+      });
+      if (vmNet.uplink && !ifaces.has(vmNet.uplink)) unknown([...base, "vmNetwork", "uplink"], `interface of host \`${hostName}\``, vmNet.uplink, ifaces);
+    }
+    for (const [brName, br] of Object.entries(host.bridges ?? {})) {
+      if (br.kind !== "ovs") continue;
+      const ports = bridgePortNames(topo, hostName, brName);
+      (br.flows ?? []).forEach((f, i) => {
+        const fpath = [...base, "bridges", brName, "flows", i];
+        if (f.match?.inPort && !ports.has(f.match.inPort)) unknown([...fpath, "match", "inPort"], `port of bridge \`${brName}\``, f.match.inPort, ports);
+        f.actions.forEach((a, j) => {
+          if (typeof a === "object" && "output" in a && !ports.has(a.output)) unknown([...fpath, "actions", j, "output"], `port of bridge \`${brName}\``, a.output, ports);
+        });
+      });
+    }
+  }
+
+  for (const [meshName, mesh] of Object.entries(topo.meshes ?? {})) {
+    for (const member of Object.keys(mesh.members)) {
+      if (!topo.hosts[member]) unknown(["meshes", meshName, "members", member], "host", member, hostNames);
+    }
+    if (mesh.hub !== undefined && !mesh.members[mesh.hub]) {
+      unknown(["meshes", meshName, "hub"], `member of mesh \`${meshName}\``, mesh.hub, Object.keys(mesh.members));
+    }
+  }
+
+  (topo.expectations ?? []).forEach((e, i) => {
+    for (const end of ["from", "to"] as const) {
+      const ref = e[end];
+      const [h, obj, extra] = ref.split(".");
+      const host = h === undefined ? undefined : topo.hosts[h];
+      if (!host || extra !== undefined) {
+        unknown(["expectations", i, end], "endpoint", ref, hostNames);
+        continue;
+      }
+      if (obj !== undefined && !host.containers?.[obj] && !host.vmNetwork?.vms[obj]) {
+        const objs = [...Object.keys(host.containers ?? {}), ...Object.keys(host.vmNetwork?.vms ?? {})].map((o) => `${h}.${o}`);
+        unknown(["expectations", i, end], "endpoint", ref, objs);
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { compile } from "../../compile.js";
+import { diffTree, foreignFiles, writeTree } from "../../emit/write.js";
+import { loadTopology } from "../../load/load-topology.js";
+import { displayName } from "../../load/locate.js";
+import { EXIT } from "../exit.js";
+import { info, out, printDiagnostics } from "../output.js";
+
+export interface CompileFlags {
+  readonly out?: string;
+  readonly check?: boolean;
+  readonly json?: boolean;
+}
+
+export async function compileCommand(file: string, flags: CompileFlags): Promise<number> {
+  const loaded = await loadTopology(file);
+  if (!loaded.ok) {
+    printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
+    return EXIT.failed;
+  }
+  const outDir = resolve(flags.out ?? dirname(loaded.loaded.file));
+  const lockPath = join(outDir, "topo.lock.json");
+  const lockText = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
+  const result = compile(loaded.loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
+  const name = displayName(loaded.loaded.file);
+  if (!result.ok) {
+    printDiagnostics(result.diagnostics, !!flags.json, name);
+    return EXIT.failed;
+  }
+  const { plan, ir } = result.compiled;
+
+  if (flags.check) {
+    const d = diffTree(outDir, plan);
+    const clean = d.stale.length + d.missing.length + d.extra.length === 0;
+    if (flags.json) out(JSON.stringify({ ok: clean, ...d }, null, 2));
+    else if (clean) info(`topo: the generated tree is up to date with ${name} (${plan.size} files).`);
+    else {
+      info(`topo: the generated tree is out of date with ${name}:`);
+      for (const p of d.stale) info(`  stale    ${p}`);
+      for (const p of d.missing) info(`  missing  ${p}`);
+      for (const p of d.extra) info(`  extra    ${p}`);
+      info("Run `topo compile` and commit the result.");
+    }
+    return clean ? EXIT.ok : EXIT.failed;
+  }
+
+  const foreign = foreignFiles(outDir, plan);
+  if (foreign.length) {
+    printDiagnostics(foreign, !!flags.json, name);
+    return EXIT.failed;
+  }
+  const w = writeTree(outDir, plan);
+  if (flags.json) {
+    out(JSON.stringify({ ok: true, hosts: ir.hosts.map((h) => h.name), files: [...plan.keys()], written: w.written, removed: w.removed }, null, 2));
+  } else {
+    info(`topo: compiled ${ir.hosts.length} host${ir.hosts.length === 1 ? "" : "s"} from ${name}: ${w.written.length} file${w.written.length === 1 ? "" : "s"} written, ${w.removed.length} removed, ${plan.size - w.written.length} unchanged.`);
+  }
+  return EXIT.ok;
+}

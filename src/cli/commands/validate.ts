@@ -1,0 +1,23 @@
+import { dirname, resolve } from "node:path";
+import { analyze } from "../../compile.js";
+import { loadTopology } from "../../load/load-topology.js";
+import { displayName } from "../../load/locate.js";
+import { EXIT } from "../exit.js";
+import { info, out, printDiagnostics } from "../output.js";
+
+export async function validateCommand(file: string, flags: { json?: boolean }): Promise<number> {
+  const loaded = await loadTopology(file);
+  if (!loaded.ok) {
+    printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
+    return EXIT.failed;
+  }
+  const name = displayName(loaded.loaded.file);
+  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)) });
+  if (!r.ok) {
+    printDiagnostics(r.diagnostics, !!flags.json, name);
+    return EXIT.failed;
+  }
+  if (flags.json) out(JSON.stringify({ ok: true, file: name, hosts: r.ir.hosts.map((h) => h.name) }, null, 2));
+  else info(`topo: ${name} is valid (${r.ir.hosts.length} hosts).`);
+  return EXIT.ok;
+}

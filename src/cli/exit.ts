@@ -1,0 +1,10 @@
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  /** Diagnostics in the topology, or `--check` found the tree out of date, or verify found a mismatch. */
+  failed: 1,
+  /** The command line itself is wrong. */
+  usage: 2,
+  /** A bug in topo. */
+  internal: 70,
+} as const;

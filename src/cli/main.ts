@@ -1,0 +1,71 @@
+/**
+ * The CLI: argument parsing and help only (cac); each command is imported when it runs.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cac } from "cac";
+import { EXIT } from "./exit.js";
+
+const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")) as { version: string };
+
+export async function main(argv: string[]): Promise<void> {
+  const cli = cac("topo");
+  let pending: Promise<number> | undefined;
+  const run = (f: () => Promise<number>) => {
+    pending = f();
+  };
+
+  cli
+    .command("compile [file]", "Compile topology.ts into the NixOS flake tree")
+    .option("--out <dir>", "Write the tree here (default: next to the topology file)")
+    .option("--check", "Write nothing; exit 1 listing stale, missing and extra files when the tree is out of date")
+    .option("--json", "Print a JSON summary on stdout")
+    .example("topo compile topology.ts")
+    .example("topo compile --check")
+    .action((file: string | undefined, o: { out?: string; check?: boolean; json?: boolean }) =>
+      run(async () => (await import("./commands/compile.js")).compileCommand(file ?? "topology.ts", o)),
+    );
+
+  cli
+    .command("validate [file]", "Check topology.ts and report every problem; writes nothing")
+    .option("--json", "Print a JSON summary on stdout")
+    .action((file: string | undefined, o: { json?: boolean }) => run(async () => (await import("./commands/validate.js")).validateCommand(file ?? "topology.ts", o)));
+
+  cli
+    .command("ir [file]", "Print the resolved IR as JSON (what every backend reads)")
+    .action((file: string | undefined) => run(async () => (await import("./commands/ir.js")).irCommand(file ?? "topology.ts")));
+
+  cli
+    .command("explain <code>", "Explain a diagnostic code, e.g. TOPO3001")
+    .action((code: string) => run(async () => (await import("./commands/explain.js")).explainCommand(code)));
+
+  cli.help();
+  cli.version(pkg.version);
+
+  try {
+    cli.parse(argv, { run: false });
+  } catch (e) {
+    process.stderr.write(`topo: ${(e as Error).message}\nRun \`topo --help\` for usage.\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  if (cli.options.help || cli.options.version) return;
+  if (!cli.matchedCommand) {
+    if (cli.args.length) {
+      process.stderr.write(`topo: unknown command \`${cli.args[0]}\`\nRun \`topo --help\` for usage.\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      cli.outputHelp();
+      process.exitCode = EXIT.usage;
+    }
+    return;
+  }
+  try {
+    await cli.runMatchedCommand();
+    process.exitCode = pending ? await pending : EXIT.ok;
+  } catch (e) {
+    process.stderr.write(`topo: internal error: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = EXIT.internal;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The registry of diagnostic codes. Codes are stable: tests, scripts and `topo explain` use them.
+ * 1xxx loading, 2xxx schema, 3xxx references and cross-object rules, 4xxx target limits,
+ * 9xxx internal.
+ */
+export interface CodeInfo {
+  readonly title: string;
+  readonly explanation: string;
+}
+
+export const CODES = {
+  TOPO1001: {
+    title: "topology file could not be loaded",
+    explanation: "The file threw while it was run, or has a syntax error. Fix the file so that `node` could import it.",
+  },
+  TOPO1002: {
+    title: "topology file has no default export",
+    explanation: "topology.ts must `export default defineTopology({...})`.",
+  },
+  TOPO1003: {
+    title: "topology file not found",
+    explanation: "The path given to topo does not exist.",
+  },
+  TOPO1004: {
+    title: "TypeScript type error",
+    explanation: "`--typecheck` ran the TypeScript checker over the topology file and it reported an error.",
+  },
+  TOPO2001: {
+    title: "schema violation",
+    explanation: "A value does not have the shape or type the topology model expects. The message says what was expected.",
+  },
+  TOPO2002: {
+    title: "unknown field",
+    explanation: "The object has a field the model does not know. It is most often a typo; the hint suggests the closest field.",
+  },
+  TOPO3001: {
+    title: "unknown reference",
+    explanation: "A name refers to an object (bridge, container, host, VM, port) that is not declared.",
+  },
+  TOPO3002: {
+    title: "duplicate address",
+    explanation: "Two objects on the same host or network claim the same address.",
+  },
+  TOPO3003: {
+    title: "overlapping subnets",
+    explanation: "Two subnets on one host overlap, so routing between them would be ambiguous.",
+  },
+  TOPO3004: {
+    title: "duplicate id",
+    explanation: "Two objects share an id (container id, interface name) that must be unique.",
+  },
+  TOPO3005: {
+    title: "address outside its subnet",
+    explanation: "An address or gateway is not inside the subnet of the bridge or network it belongs to.",
+  },
+  TOPO3006: {
+    title: "conflicting settings",
+    explanation: "Two settings of one object cannot both hold (for example a static address and DHCP on one uplink).",
+  },
+  TOPO3007: {
+    title: "expectation contradicts the policy",
+    explanation: "A reachability expectation says the opposite of what the topology's policy allows.",
+  },
+  TOPO3008: {
+    title: "invalid key material",
+    explanation: "A WireGuard key is malformed, used twice, or missing where it is needed.",
+  },
+  TOPO3009: {
+    title: "invalid chain",
+    explanation: "A chain has an unknown hop, a loop, or hops on different bridges.",
+  },
+  TOPO4001: {
+    title: "interface name too long",
+    explanation: "Linux interface names are at most 15 bytes (IFNAMSIZ is 16 with the trailing NUL). Shorten the name.",
+  },
+  TOPO4002: {
+    title: "value not accepted by NixOS",
+    explanation: "The generated option or key would be rejected by NixOS's option checks (whitelisted systemd keys, enum values).",
+  },
+  TOPO4003: {
+    title: "name too long for NixOS containers",
+    explanation: "NixOS containers need names of at most 11 characters without '_' so that ve-<name>/vb-<name> stay within 15.",
+  },
+  TOPO9001: {
+    title: "internal error",
+    explanation: "topo failed in a way it did not expect. Please report it with the topology that triggers it.",
+  },
+  TOPO9002: {
+    title: "refusing to overwrite a file topo did not generate",
+    explanation: "A file on a generated path exists but has no topo header and is not in the manifest. Move it away or rename it.",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

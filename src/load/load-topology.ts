@@ -1,0 +1,73 @@
+/**
+ * load: run `topology.ts` (through tsx, a maintained TypeScript loader, no build step) or read
+ * `topology.json`, and hand back its default export. One of the two passes that touch the world.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { error, type Diagnostic } from "../diag/diagnostic.js";
+
+export interface Loaded {
+  /** Absolute path of the topology file. */
+  readonly file: string;
+  /** The file's text, for spans and back-references. */
+  readonly source: string;
+  /** The default export, not yet validated. */
+  readonly value: unknown;
+}
+
+export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[]; file: string; source?: string };
+
+export async function loadTopology(path: string): Promise<LoadResult> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    return {
+      ok: false,
+      file,
+      diagnostics: [error("TOPO1003", [], `${path}: no such file`, { hint: "give the path of topology.ts (or .json) as the first argument" })],
+    };
+  }
+  const source = readFileSync(file, "utf8");
+  if (file.endsWith(".json")) {
+    try {
+      return { ok: true, loaded: { file, source, value: JSON.parse(source) } };
+    } catch (e) {
+      return { ok: false, file, source, diagnostics: [error("TOPO1001", [], `${basename(file)} is not valid JSON: ${(e as Error).message}`)] };
+    }
+  }
+  let mod: Record<string, unknown>;
+  try {
+    const { tsImport } = await import("tsx/esm/api");
+    mod = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as Record<string, unknown>;
+  } catch (e) {
+    return { ok: false, file, source, diagnostics: [loadFailure(e, file)] };
+  }
+  if (!("default" in mod) || mod.default === undefined) {
+    return {
+      ok: false,
+      file,
+      source,
+      diagnostics: [error("TOPO1002", [], `${basename(file)} has no default export`, { hint: "end the file with `export default defineTopology({ ... })`" })],
+    };
+  }
+  return { ok: true, loaded: { file, source, value: mod.default } };
+}
+
+/** A thrown error while running the file: point at the file's own frame when the stack has one. */
+function loadFailure(e: unknown, file: string): Diagnostic {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const message = err.message.split("\n")[0] ?? String(e);
+  const d = error("TOPO1001", [], `${basename(file)} could not be loaded: ${message}`, {
+    hint: "run `node --import tsx " + basename(file) + "` to see the full error",
+  });
+  const stack = err.stack ?? "";
+  const esc = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`${esc}:(\\d+):(\\d+)`).exec(stack) ?? /:(\d+):(\d+)/.exec(String((err as { frame?: string }).frame ?? ""));
+  if (m) {
+    const line = Number(m[1]);
+    const column = Number(m[2]);
+    const text = readFileSync(file, "utf8").split("\n")[line - 1] ?? "";
+    d.span = { file: basename(file), line, column, length: 1, text };
+  }
+  return d;
+}

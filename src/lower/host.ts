@@ -1,0 +1,23 @@
+/**
+ * lower: everything a host becomes. Each target contributes modules, nftables tables or flake
+ * modules; later concepts register here.
+ */
+import type { HostIR, TopologyIR } from "../ir/types.js";
+import { lowerNetworkd } from "./networkd/index.js";
+import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
+import { lowerSystem } from "./system.js";
+import type { HostView } from "./views.js";
+
+export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
+  const nftTables = lowerNftables(ir, host);
+  return {
+    name: host.name,
+    modules: [lowerSystem(ir, host), lowerNetworkd(ir, host), lowerFirewallModule(nftTables)],
+    nftTables,
+    flakeModules: [],
+  };
+}
+
+export function lowerFleet(ir: TopologyIR): HostView[] {
+  return ir.hosts.map((h) => lowerHost(ir, h));
+}

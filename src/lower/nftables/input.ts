@@ -1,0 +1,32 @@
+/**
+ * The host's input chain: what may talk to the host itself. Policy drop; established traffic,
+ * loopback, trusted interfaces, ICMP and the open ports are accepted; the rest is logged
+ * (rate-limited) and dropped.
+ */
+import type { HostIR, TopologyIR } from "../../ir/types.js";
+import { anonSet, ifname, logPrefix, ports } from "../../render/nft.js";
+import { originComment } from "../origin.js";
+import type { NftRule } from "../views.js";
+
+export function inputRules(ir: TopologyIR, host: HostIR): NftRule[] {
+  const fw = host.firewall;
+  const why = originComment(fw.origin, ir.source);
+  const rules: NftRule[] = [
+    { text: "ct state vmap { invalid : drop, established : accept, related : accept }" },
+    { text: `iifname "lo" accept` },
+  ];
+  if (fw.trustedInterfaces.length) {
+    rules.push({ comment: `${fw.origin.path}.trustedInterfaces`, text: `iifname ${anonSet(fw.trustedInterfaces.map(ifname))} accept` });
+  }
+  // IPv6 neighbour discovery must pass or IPv6 breaks; ping only when allowed.
+  rules.push({ text: `icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, nd-router-solicit } accept` });
+  if (fw.allowPing) rules.push({ comment: `${fw.origin.path}.allowPing`, text: `icmp type echo-request limit rate 20/second accept` });
+  if (host.uplink.dhcp) rules.push({ comment: originComment(host.uplink.origin, ir.source), text: `iifname ${ifname(host.uplink.interface)} udp sport 67 udp dport 68 accept` });
+  if (fw.tcp.length || fw.tcpRanges.length) rules.push({ comment: why, text: `tcp dport ${ports(fw.tcp, fw.tcpRanges)} accept` });
+  if (fw.udp.length || fw.udpRanges.length) rules.push({ comment: why, text: `udp dport ${ports(fw.udp, fw.udpRanges)} accept` });
+  return rules;
+}
+
+export function inputDropLog(host: HostIR): NftRule[] {
+  return host.firewall.logDrops ? [{ text: `limit rate 5/minute burst 10 packets log prefix ${logPrefix("topo input drop: ")} level info` }] : [];
+}

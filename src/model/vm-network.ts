@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { IPv4, IPv4Cidr, Ident, IfName, Port, Proto, Text } from "./common.js";
+
+export const Vm = z
+  .object({
+    description: Text.optional(),
+    vcpu: z.number().int().min(1).max(512).optional().describe("Virtual CPUs (default 1)."),
+    memory: z.number().int().min(32).optional().describe("Memory in MiB (default 512)."),
+    hypervisor: z
+      .enum(["qemu", "cloud-hypervisor", "firecracker", "crosvm", "kvmtool", "stratovirt", "alioth"])
+      .optional()
+      .describe("microvm.nix hypervisor (default cloud-hypervisor)."),
+    index: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Pin the VM's network number (VM N gets the N-th subnet). Allocated and kept in topo.lock.json when omitted."),
+  })
+  .strict()
+  .describe("A microVM with its own bridge, TAP and subnet.");
+
+export const VmException = z
+  .object({
+    from: Ident.describe("Source VM."),
+    to: Ident.describe("Destination VM."),
+    proto: Proto,
+    port: Port,
+    comment: Text.optional(),
+  })
+  .strict()
+  .describe("An explicit exception to VM isolation.");
+
+export const VmNetwork = z
+  .object({
+    pool: IPv4Cidr.optional().describe("Address pool VM subnets are carved from (default 10.0.0.0/8)."),
+    prefixLength: z.number().int().min(16).max(30).optional().describe("Prefix length of each VM subnet (default 24)."),
+    uplink: IfName.optional().describe("Interface VMs reach the internet through (default the host uplink)."),
+    adminInterface: IfName.optional().describe("Interface administrators come in on (e.g. tailscale0); it may reach every VM."),
+    metadata: z
+      .object({ address: IPv4, port: Port.optional() })
+      .strict()
+      .optional()
+      .describe("Cloud metadata service reached from VMs through DNAT and masquerade."),
+    dns: z.array(IPv4).optional().describe("DNS servers the guests use (default 1.1.1.1, 8.8.8.8)."),
+    sshPort: Port.optional().describe("SSH port administrators reach VMs and the host on (default 22)."),
+    hostServices: z
+      .array(z.object({ proto: Proto, port: Port }).strict())
+      .optional()
+      .describe("Services of the hypervisor VMs may use (e.g. udp 53)."),
+    logDrops: z.boolean().optional().describe("Log dropped packets, rate-limited (default true)."),
+    vms: z.record(Ident, Vm),
+    exceptions: z.array(VmException).optional(),
+  })
+  .strict()
+  .describe("A microVM isolation network: per-VM bridge and TAP, isolation matrix, NAT, metadata DNAT.");
