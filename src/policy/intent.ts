@@ -1,0 +1,68 @@
+/**
+ * The intended reachability matrix: for each source, destination and service, allowed or not —
+ * derived from the topology by the compiler, in one place. `topo verify` probes it on the running
+ * lab; `topo diff` compares it between revisions; expectations in topology.ts are checked against it.
+ *
+ * Each concept contributes its endpoints and cells (host firewall, VM isolation network, mesh,
+ * OVS flows...) through a contributor registered in CONTRIBUTORS.
+ */
+import type { TopologyIR } from "../ir/types.js";
+
+export type EndpointKind = "host" | "container" | "vm" | "external";
+
+export interface IntentEndpoint {
+  /** Stable id: "<host>", "<host>.<container>", "<host>.<vm>", or "external.<name>" (wan, metadata, admin...). */
+  readonly id: string;
+  readonly kind: EndpointKind;
+  /** The host it lives on (for externals: the host whose uplink it sits behind). */
+  readonly host: string;
+  /** Its address, when it has a single one. */
+  readonly address?: string;
+}
+
+export interface IntentService {
+  readonly proto: "tcp" | "udp" | "icmp";
+  readonly port?: number;
+}
+
+export interface IntentCell extends IntentService {
+  readonly from: string;
+  readonly to: string;
+  readonly allowed: boolean;
+  /** Why: the topology path (and line) the decision comes from. */
+  readonly reason: string;
+}
+
+export interface IntentMatrix {
+  readonly endpoints: readonly IntentEndpoint[];
+  readonly cells: readonly IntentCell[];
+}
+
+export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
+
+export const CONTRIBUTORS: IntentContributor[] = [];
+
+const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
+
+/** Gather every contributor's cells, sorted and de-duplicated (a later contributor may not contradict an earlier one). */
+export function intentMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
+  const endpoints = new Map<string, IntentEndpoint>();
+  const cells = new Map<string, IntentCell>();
+  for (const contribute of contributors) {
+    const m = contribute(ir);
+    for (const e of m.endpoints) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
+    for (const c of m.cells) {
+      const k = cellKey(c);
+      const prev = cells.get(k);
+      if (prev && prev.allowed !== c.allowed) {
+        throw new Error(`internal: intent contributors disagree on ${c.from} -> ${c.to} ${c.proto}/${c.port ?? "-"} (${prev.reason} vs ${c.reason})`);
+      }
+      if (!prev) cells.set(k, c);
+    }
+  }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    endpoints: [...endpoints.values()].sort(byId),
+    cells: [...cells.values()].sort((a, b) => (cellKey(a) < cellKey(b) ? -1 : cellKey(a) > cellKey(b) ? 1 : 0)),
+  };
+}
