@@ -3,7 +3,9 @@
 // the log (people, CI) sees the count. Arguments are passed to uvu (dir, pattern, -b, -i ...).
 import { spawn } from "node:child_process";
 
+// uvu takes [dir] [pattern]; the pattern defaults to our test files.
 const args = process.argv.slice(2);
+if (args.length === 1) args.push("\\.test\\.ts$");
 const child = spawn(process.execPath, ["--import", "tsx", "node_modules/uvu/bin.js", ...(args.length ? args : ["tests", "\\.test\\.ts$"])], {
   stdio: ["ignore", "pipe", "inherit"],
 });

@@ -40,7 +40,7 @@ function fromIssue(issue: z.core.$ZodIssue, root: unknown): Diagnostic[] {
     case "invalid_union": {
       const actual = valueAt(root, path);
       if ((issue as { note?: string }).note === "No matching discriminator" || (issue as { discriminator?: string }).discriminator) {
-        return [error("TOPO2001", [...path, "kind"], `\`kind\` must be "linux" or "ovs"`, { hint: 'set kind: "linux" for a networkd bridge, kind: "ovs" for Open vSwitch' })];
+        return [error("TOPO2001", path[path.length - 1] === "kind" ? path : [...path, "kind"], `\`kind\` must be "linux" or "ovs"`, { hint: 'set kind: "linux" for a networkd bridge, kind: "ovs" for Open vSwitch' })];
       }
       const firstNested = issue.errors.flat()[0];
       const detail = firstNested ? `: ${firstNested.message}` : "";

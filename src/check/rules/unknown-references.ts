@@ -7,11 +7,14 @@ import { bridgePortNames } from "../ports.js";
 /** Every name that refers to something must find it: bridges, interfaces, hosts, VMs, ports. */
 export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
   const out: Diagnostic[] = [];
+  /** "bridge `vmbr1` is not declared on host `alpha`", with the closest declared name as a hint. */
   const unknown = (path: Path, what: string, name: string, candidates: Iterable<string>) => {
     const list = [...candidates];
     const guess = closest(name, list);
+    const [noun, ...scope] = what.split(" ");
+    const message = scope.length ? `${noun} \`${name}\` is not declared ${scope.join(" ")}` : `${noun} \`${name}\` is not declared`;
     out.push(
-      error("TOPO3001", path, `${what} \`${name}\` is not declared`, {
+      error("TOPO3001", path, message, {
         hint: guess ? `did you mean \`${guess}\`?` : list.length ? `declared: ${list.sort().join(", ")}` : undefined,
       }),
     );
@@ -24,13 +27,13 @@ export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
     const ifaces = new Set(interfacesOf(topo, hostName).map((i) => i.name));
 
     for (const [name, c] of Object.entries(host.containers ?? {})) {
-      if (!host.bridges?.[c.bridge]) unknown([...base, "containers", name, "bridge"], `bridge of host \`${hostName}\``, c.bridge, bridges);
+      if (!host.bridges?.[c.bridge]) unknown([...base, "containers", name, "bridge"], `bridge on host \`${hostName}\``, c.bridge, bridges);
     }
     (host.routes ?? []).forEach((r, i) => {
-      if (r.interface && !ifaces.has(r.interface)) unknown([...base, "routes", i, "interface"], `interface of host \`${hostName}\``, r.interface, ifaces);
+      if (r.interface && !ifaces.has(r.interface)) unknown([...base, "routes", i, "interface"], `interface on host \`${hostName}\``, r.interface, ifaces);
     });
     for (const [name, t] of Object.entries(host.tunnels ?? {})) {
-      if (t.bridge && !host.bridges?.[t.bridge]) unknown([...base, "tunnels", name, "bridge"], `bridge of host \`${hostName}\``, t.bridge, bridges);
+      if (t.bridge && !host.bridges?.[t.bridge]) unknown([...base, "tunnels", name, "bridge"], `bridge on host \`${hostName}\``, t.bridge, bridges);
     }
     const vmNet = host.vmNetwork;
     if (vmNet) {
@@ -39,16 +42,16 @@ export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
         if (!vmNet.vms[e.from]) unknown([...base, "vmNetwork", "exceptions", i, "from"], "VM", e.from, vms);
         if (!vmNet.vms[e.to]) unknown([...base, "vmNetwork", "exceptions", i, "to"], "VM", e.to, vms);
       });
-      if (vmNet.uplink && !ifaces.has(vmNet.uplink)) unknown([...base, "vmNetwork", "uplink"], `interface of host \`${hostName}\``, vmNet.uplink, ifaces);
+      if (vmNet.uplink && !ifaces.has(vmNet.uplink)) unknown([...base, "vmNetwork", "uplink"], `interface on host \`${hostName}\``, vmNet.uplink, ifaces);
     }
     for (const [brName, br] of Object.entries(host.bridges ?? {})) {
       if (br.kind !== "ovs") continue;
       const ports = bridgePortNames(topo, hostName, brName);
       (br.flows ?? []).forEach((f, i) => {
         const fpath = [...base, "bridges", brName, "flows", i];
-        if (f.match?.inPort && !ports.has(f.match.inPort)) unknown([...fpath, "match", "inPort"], `port of bridge \`${brName}\``, f.match.inPort, ports);
+        if (f.match?.inPort && !ports.has(f.match.inPort)) unknown([...fpath, "match", "inPort"], `port on bridge \`${brName}\``, f.match.inPort, ports);
         f.actions.forEach((a, j) => {
-          if (typeof a === "object" && "output" in a && !ports.has(a.output)) unknown([...fpath, "actions", j, "output"], `port of bridge \`${brName}\``, a.output, ports);
+          if (typeof a === "object" && "output" in a && !ports.has(a.output)) unknown([...fpath, "actions", j, "output"], `port on bridge \`${brName}\``, a.output, ports);
         });
       });
     }
@@ -59,7 +62,7 @@ export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
       if (!topo.hosts[member]) unknown(["meshes", meshName, "members", member], "host", member, hostNames);
     }
     if (mesh.hub !== undefined && !mesh.members[mesh.hub]) {
-      unknown(["meshes", meshName, "hub"], `member of mesh \`${meshName}\``, mesh.hub, Object.keys(mesh.members));
+      unknown(["meshes", meshName, "hub"], `member in mesh \`${meshName}\``, mesh.hub, Object.keys(mesh.members));
     }
   }
 
