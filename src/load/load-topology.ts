@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import Module, { register } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
 
 export interface Loaded {
@@ -17,6 +18,28 @@ export interface Loaded {
 }
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[]; file: string; source?: string };
+
+let hookRegistered = false;
+
+/**
+ * Resolve "topo" to this package for every topology file, wherever it lives: ES modules through a
+ * resolve hook (resolve-hook.ts), CommonJS ones (a .ts file outside a "type": "module" package)
+ * through the CommonJS resolver, which Node 20's hooks do not reach.
+ */
+function registerTopoResolver(): void {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  const here = import.meta.url;
+  // Under tsx (tests) these modules are .ts; built, they are .js.
+  const ext = here.endsWith(".ts") ? "ts" : "js";
+  register(`./resolve-hook.${ext}`, here);
+  const index = fileURLToPath(new URL(`../index.${ext}`, here));
+  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const original = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+    return request === "topo" ? index : original.call(this, request, ...rest);
+  };
+}
 
 export async function loadTopology(path: string): Promise<LoadResult> {
   const file = resolve(path);
@@ -37,6 +60,7 @@ export async function loadTopology(path: string): Promise<LoadResult> {
   }
   let mod: Record<string, unknown>;
   try {
+    registerTopoResolver();
     const { tsImport } = await import("tsx/esm/api");
     mod = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as Record<string, unknown>;
   } catch (e) {
@@ -50,7 +74,7 @@ export async function loadTopology(path: string): Promise<LoadResult> {
       diagnostics: [error("TOPO1002", [], `${basename(file)} has no default export`, { hint: "end the file with `export default defineTopology({ ... })`" })],
     };
   }
-  return { ok: true, loaded: { file, source, value: mod.default } };
+  return { ok: true, loaded: { file, source, value: unwrapCommonJs(mod.default) } };
 }
 
 /** A thrown error while running the file: point at the file's own frame when the stack has one. */
@@ -70,4 +94,12 @@ function loadFailure(e: unknown, file: string): Diagnostic {
     d.span = { file: basename(file), line, column, length: 1, text };
   }
   return d;
+}
+
+/** A .ts file outside a "type": "module" package runs as CommonJS: its default export arrives wrapped. */
+function unwrapCommonJs(v: unknown): unknown {
+  if (v && typeof v === "object" && "default" in v && ((v as { __esModule?: boolean }).__esModule || Object.keys(v).every((k) => k === "default"))) {
+    return (v as { default: unknown }).default;
+  }
+  return v;
 }
