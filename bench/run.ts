@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: prints figures, asserts nothing (tests are not timed). Each benchmark measures
+ * its comparisons side by side in one run, because these machines are noisy.
+ */
+import { benchCompile } from "./compile.js";
+
+const benches: [string, () => Promise<void>][] = [["compile", benchCompile]];
+
+const only = process.argv[2];
+for (const [name, run] of benches) {
+  if (only && only !== name) continue;
+  await run();
+  console.log("");
+}
