@@ -89,6 +89,10 @@ export const CODES = {
     title: "refusing to overwrite a file topo did not generate",
     explanation: "A file on a generated path exists but has no topo header and is not in the manifest. Move it away or rename it.",
   },
+  TOPO9003: {
+    title: "could not write the generated tree",
+    explanation: "Writing a file failed (permissions, a file where a directory should be, a full disk). Nothing was renamed into place: the previous tree is intact.",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { CASES } from "../helpers/compile.js";
 import { topo } from "../helpers/cli.js";
 import { withTmp } from "../helpers/tmp.js";
+import { run } from "../helpers/tools.js";
 
 function project(dir: string): string {
   cpSync(join(CASES, "basics", "topology.ts"), join(dir, "topology.ts"));
@@ -91,6 +92,29 @@ test("a failed compile leaves the previous tree intact", async () => {
     assert.is(topo(["compile", "topology.ts"], { cwd: dir }).status, 1);
     assert.is(readFileSync(join(dir, "hosts/edge/network.nix"), "utf8"), before);
     assert.is(topo(["compile", "topology.ts", "--check"], { cwd: dir }).status, 1, "--check also reports the broken topology");
+  });
+});
+
+test("a write that fails midway leaves the previous tree intact and no temporary files", async () => {
+  await withTmp((dir) => {
+    project(dir);
+    topo(["compile", "topology.ts"], { cwd: dir });
+    const flake = readFileSync(join(dir, "flake.nix"), "utf8");
+    const edge = readFileSync(join(dir, "hosts/edge/nftables/topo-filter.nft"), "utf8");
+    // A new host, and a plain file where its directory must go: staging fails after other files were staged.
+    const src = readFileSync(join(dir, "topology.ts"), "utf8");
+    writeFileSync(
+      join(dir, "topology.ts"),
+      src.replace("allowedUDPPorts: [53]", "allowedUDPPorts: [53, 123]").replace("  hosts: {\n", '  hosts: {\n    zeta: { system: "x86_64-linux", stateVersion: "25.11", uplink: { interface: "eth0", dhcp: true } },\n'),
+    );
+    writeFileSync(join(dir, "hosts", "zeta"), "in the way\n");
+    const r = topo(["compile", "topology.ts"], { cwd: dir });
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, /TOPO9003/);
+    assert.is(readFileSync(join(dir, "flake.nix"), "utf8"), flake);
+    assert.is(readFileSync(join(dir, "hosts/edge/nftables/topo-filter.nft"), "utf8"), edge);
+    const leftovers = run("find", [dir, "-name", ".topo-tmp-*"]).stdout.trim();
+    assert.is(leftovers, "", "no temporary files left");
   });
 });
 

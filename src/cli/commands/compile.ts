@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { compile } from "../../compile.js";
+import { error } from "../../diag/diagnostic.js";
 import { diffTree, foreignFiles, writeTree } from "../../emit/write.js";
 import { loadTopology } from "../../load/load-topology.js";
 import { displayName } from "../../load/locate.js";
@@ -50,7 +51,14 @@ export async function compileCommand(file: string, flags: CompileFlags): Promise
     printDiagnostics(foreign, !!flags.json, name);
     return EXIT.failed;
   }
-  const w = writeTree(outDir, plan);
+  let w;
+  try {
+    w = writeTree(outDir, plan);
+  } catch (e) {
+    const message = (e as Error).message;
+    printDiagnostics([error("TOPO9003", [], `could not write the tree: ${message}`, { hint: "fix the cause and compile again; the previous tree was left as it was" })], !!flags.json, name);
+    return EXIT.failed;
+  }
   if (flags.json) {
     out(JSON.stringify({ ok: true, hosts: ir.hosts.map((h) => h.name), files: [...plan.keys()], written: w.written, removed: w.removed }, null, 2));
   } else {
