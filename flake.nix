@@ -17,6 +17,7 @@
       hv1 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
+          microvm.nixosModules.host
           ./hosts/hv1
         ];
       };

@@ -3,8 +3,12 @@
  * its comparisons side by side in one run, because these machines are noisy.
  */
 import { benchCompile } from "./compile.js";
+import { benchVmIsolationReport } from "./vm-isolation.js";
 
-const benches: [string, () => Promise<void>][] = [["compile", benchCompile]];
+const benches: [string, () => Promise<void>][] = [
+  ["compile", benchCompile],
+  ["vm-isolation", benchVmIsolationReport],
+];
 
 const only = process.argv[2];
 for (const [name, run] of benches) {

@@ -49,8 +49,9 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
     return { ok: false, diagnostics: [{ code: "TOPO1001", severity: "error", path: [], message: (e as Error).message, hint: "restore topo.lock.json from git, or delete it to allocate afresh" }] };
   }
   const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
-  const ir = resolve(v.value, { sourceName, locator });
-  return { ok: true, ir, lock, warnings: locate(diags, locator) };
+  const r = resolve(v.value, { sourceName, locator, lock });
+  if (hasErrors(r.diagnostics)) return { ok: false, diagnostics: locate([...diags, ...r.diagnostics], locator) };
+  return { ok: true, ir: r.ir, lock: r.lock, warnings: locate([...diags, ...r.diagnostics], locator) };
 }
 
 export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {

@@ -4,6 +4,7 @@
 {
   imports = [
     ./firewall.nix
+    ./microvms.nix
     ./network.nix
     ./system.nix
   ]

@@ -5,8 +5,9 @@
  */
 import type { Path } from "../diag/diagnostic.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
+import { vmBridgeName, vmTapName } from "./vm-names.js";
 
-export type InterfaceKind = "uplink" | "bridge" | "bridge-port" | "container-port" | "tunnel" | "vpn" | "mesh" | "admin" | "ovs-port";
+export type InterfaceKind = "uplink" | "bridge" | "bridge-port" | "container-port" | "tunnel" | "vpn" | "mesh" | "admin" | "ovs-port" | "vm-bridge" | "vm-tap";
 
 export interface InterfaceDecl {
   readonly name: string;
@@ -45,6 +46,10 @@ export function interfacesOf(topo: TopologyParsed, hostName: string): InterfaceD
   for (const name of Object.keys(host.vpnServers ?? {})) out.push({ name, kind: "vpn", path: [...base, "vpnServers", name] });
   for (const [meshName, mesh] of Object.entries(topo.meshes ?? {})) {
     if (mesh.members[hostName]) out.push({ name: mesh.interface, kind: "mesh", path: ["meshes", meshName, "interface"] });
+  }
+  for (const vm of Object.keys(host.vmNetwork?.vms ?? {})) {
+    const path = [...base, "vmNetwork", "vms", vm];
+    out.push({ name: vmBridgeName(hostName, vm), kind: "vm-bridge", path }, { name: vmTapName(hostName, vm), kind: "vm-tap", path });
   }
   if (host.vmNetwork?.adminInterface) {
     out.push({ name: host.vmNetwork.adminInterface, kind: "admin", path: [...base, "vmNetwork", "adminInterface"] });

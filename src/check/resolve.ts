@@ -3,10 +3,12 @@
  * implied (forwarding on a host that routes for others), and records where each item came from.
  * Runs only on input the rules accepted, so it may assume every reference exists.
  */
-import { formatPath, type Path } from "../diag/diagnostic.js";
+import { formatPath, type Diagnostic, type Path } from "../diag/diagnostic.js";
+import { EMPTY_LOCK, type LockFile } from "../ir/lock.js";
 import type { Locator } from "../load/locate.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
+import { resolveVmNetwork, VM_LOCK_SECTION, type VmLockSection } from "./resolve-vm-network.js";
 
 export const DEFAULT_NIXPKGS = "github:NixOS/nixpkgs/nixos-25.11";
 export const DEFAULT_MICROVM = "github:microvm-nix/microvm.nix";
@@ -15,19 +17,36 @@ export interface ResolveOptions {
   /** How the topology file is named in headers and back-references (relative to the output). */
   readonly sourceName: string;
   readonly locator: Locator;
+  /** topo.lock.json as read before this compile. */
+  readonly lock?: LockFile;
+}
+
+/** The IR, the lock to write with the tree (allocations made or kept), and allocation errors. */
+export interface Resolution {
+  readonly ir: TopologyIR;
+  readonly lock: LockFile;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Allocations collected while resolving, by lock section. */
+interface Allocations {
+  readonly input: LockFile;
+  readonly vmNetwork: VmLockSection;
+  readonly diagnostics: Diagnostic[];
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const sortedUnique = (xs: readonly number[]) => [...new Set(xs)].sort((a, b) => a - b);
 const sortedUniqueStrings = (xs: readonly string[]) => [...new Set(xs)].sort();
 
-export function resolve(topo: TopologyParsed, opts: ResolveOptions): TopologyIR {
+export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution {
   const origin = (path: Path): Origin => {
     const span = opts.locator.exact(path);
     return span ? { path: formatPath(path), line: span.line } : { path: formatPath(path) };
   };
+  const alloc: Allocations = { input: opts.lock ?? EMPTY_LOCK, vmNetwork: {}, diagnostics: [] };
   const hosts = Object.entries(topo.hosts)
-    .map(([name, host]) => resolveHost(topo, name, host, origin))
+    .map(([name, host]) => resolveHost(topo, name, host, origin, alloc))
     .sort(byName);
   const meshes = Object.entries(topo.meshes ?? {})
     .map(([name, input]) => ({ name, origin: origin(["meshes", name]), input }))
@@ -40,7 +59,7 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): TopologyIR 
     ...(e.port !== undefined ? { port: e.port } : {}),
     reach: e.reach,
   }));
-  return {
+  const ir: TopologyIR = {
     name: topo.name ?? "fleet",
     source: opts.sourceName,
     nixpkgs: topo.nixpkgs ?? DEFAULT_NIXPKGS,
@@ -49,9 +68,13 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): TopologyIR 
     meshes,
     expectations,
   };
+  // Sections are replaced whole: allocations of removed objects leave the lock.
+  const { [VM_LOCK_SECTION]: _vm, ...kept } = alloc.input;
+  const lock: LockFile = { ...kept, version: 1, ...(Object.keys(alloc.vmNetwork).length ? { [VM_LOCK_SECTION]: alloc.vmNetwork } : {}) };
+  return { ir, lock, diagnostics: alloc.diagnostics };
 }
 
-function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin): HostIR {
+function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin, alloc: Allocations): HostIR {
   const base = ["hosts", name];
   const u = host.uplink;
   const fw = host.firewall ?? {};
@@ -127,6 +150,15 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       .map(([n, input]) => ({ name: n, origin: origin([...base, key, n]), input: input as unknown }))
       .sort(byName);
 
+  let vmNetwork;
+  if (host.vmNetwork) {
+    const section = alloc.input[VM_LOCK_SECTION] as Record<string, Record<string, unknown>> | undefined;
+    const r = resolveVmNetwork(topo, name, host, section?.[name], origin);
+    vmNetwork = r.ir;
+    if (Object.keys(r.lock).length) alloc.vmNetwork[name] = r.lock;
+    alloc.diagnostics.push(...r.diagnostics);
+  }
+
   return {
     name,
     origin: origin(base),
@@ -149,7 +181,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     bridges,
     containers,
     services,
-    ...(host.vmNetwork ? { vmNetwork: host.vmNetwork } : {}),
+    ...(vmNetwork ? { vmNetwork } : {}),
     tunnels: named(host.tunnels, "tunnels"),
     vpnServers: named(host.vpnServers, "vpnServers"),
     chains: named(host.chains, "chains"),

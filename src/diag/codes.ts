@@ -69,6 +69,11 @@ export const CODES = {
     title: "invalid chain",
     explanation: "A chain has an unknown hop, a loop, or hops on different bridges.",
   },
+  TOPO3010: {
+    title: "VM network cannot be allocated",
+    explanation:
+      "A VM's network number does not fit the VM network's pool, the pool has no free subnet left, or a pinned number is already another VM's in topo.lock.json. Allocations in the lock never move on their own: pin another number, enlarge the pool, or remove the VM's lock entry on purpose.",
+  },
   TOPO4001: {
     title: "interface name too long",
     explanation: "Linux interface names are at most 15 bytes (IFNAMSIZ is 16 with the trailing NUL). Shorten the name.",
@@ -80,6 +85,10 @@ export const CODES = {
   TOPO4003: {
     title: "name too long for NixOS containers",
     explanation: "NixOS containers need names of at most 11 characters without '_' so that ve-<name>/vb-<name> stay within 15.",
+  },
+  TOPO4004: {
+    title: "hypervisor does not support the interface",
+    explanation: "microvm.nix throws at evaluation for an interface type its runner for that hypervisor does not implement (firecracker and alioth: tap only; cloud-hypervisor: tap and macvtap; ...). Pick a hypervisor that supports the VM's network interface.",
   },
   TOPO9001: {
     title: "internal error",

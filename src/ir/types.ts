@@ -35,8 +35,8 @@ export interface HostIR {
   readonly bridges: readonly BridgeIR[];
   readonly containers: readonly ContainerIR[];
   readonly services: readonly HostServiceIR[];
+  readonly vmNetwork?: VmNetworkIR;
   /** Raw (validated) inputs of concepts whose resolution later passes own. */
-  readonly vmNetwork?: unknown;
   readonly tunnels: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
   readonly vpnServers: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
   readonly chains: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
@@ -141,4 +141,65 @@ export interface ExpectationIR {
   readonly proto: "tcp" | "udp" | "icmp";
   readonly port?: number;
   readonly reach: boolean;
+}
+
+export type Hypervisor = "qemu" | "cloud-hypervisor" | "firecracker" | "crosvm" | "kvmtool" | "stratovirt" | "alioth";
+
+/** A microVM isolation network: one bridge, TAP and subnet per VM (src/check/resolve-vm-network.ts). */
+export interface VmNetworkIR {
+  readonly origin: Origin;
+  /** The pool VM subnets are carved from, e.g. 10.0.0.0/8. */
+  readonly pool: string;
+  readonly prefixLength: number;
+  /** Where VMs reach the internet (masqueraded). */
+  readonly uplink: string;
+  /** Administrators come in here and may reach every VM. */
+  readonly adminInterface?: string;
+  readonly metadata?: { readonly origin: Origin; readonly address: string; readonly port: number };
+  readonly dns: readonly string[];
+  readonly sshPort: number;
+  /** What VMs may ask the hypervisor itself for. */
+  readonly hostServices: readonly ServicePortIR[];
+  readonly logDrops: boolean;
+  /** Sorted by name. */
+  readonly vms: readonly VmIR[];
+  /** Sorted, duplicates removed. */
+  readonly exceptions: readonly VmExceptionIR[];
+}
+
+export interface ServicePortIR {
+  readonly proto: "tcp" | "udp";
+  readonly port: number;
+}
+
+export interface VmIR {
+  readonly name: string;
+  readonly origin: Origin;
+  readonly description?: string;
+  /** The VM's network number (stable: pinned, or kept in topo.lock.json). */
+  readonly index: number;
+  /** The VM's subnet, e.g. 10.1.0.0/24. */
+  readonly subnet: string;
+  /** The bridge's (gateway's) address with prefix length, e.g. 10.1.0.1/24. */
+  readonly hostAddress: string;
+  /** The guest's address with prefix length, e.g. 10.1.0.2/24. */
+  readonly guestAddress: string;
+  readonly gateway: string;
+  /** Locally administered, deterministic, kept in topo.lock.json. */
+  readonly mac: string;
+  readonly bridge: string;
+  readonly tap: string;
+  readonly hypervisor: Hypervisor;
+  readonly vcpu: number;
+  /** MiB. */
+  readonly memory: number;
+}
+
+export interface VmExceptionIR {
+  readonly origin: Origin;
+  readonly from: string;
+  readonly to: string;
+  readonly proto: "tcp" | "udp";
+  readonly port: number;
+  readonly comment?: string;
 }

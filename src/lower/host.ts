@@ -3,6 +3,7 @@
  * modules; later concepts register here.
  */
 import type { HostIR, TopologyIR } from "../ir/types.js";
+import { lowerMicrovms, MICROVM_HOST_MODULE } from "./microvm/guests.js";
 import { lowerNetworkd } from "./networkd/index.js";
 import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
 import { lowerSystem } from "./system.js";
@@ -10,11 +11,12 @@ import type { HostView } from "./views.js";
 
 export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
   const nftTables = lowerNftables(ir, host);
+  const microvms = lowerMicrovms(ir, host);
   return {
     name: host.name,
-    modules: [lowerSystem(ir, host), lowerNetworkd(ir, host), lowerFirewallModule(nftTables)],
+    modules: [lowerSystem(ir, host), lowerNetworkd(ir, host), lowerFirewallModule(nftTables), ...(microvms ? [microvms] : [])],
     nftTables,
-    flakeModules: [],
+    flakeModules: microvms ? [MICROVM_HOST_MODULE] : [],
   };
 }
 

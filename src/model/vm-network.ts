@@ -1,13 +1,28 @@
 import { z } from "zod";
 import { IPv4, IPv4Cidr, Ident, IfName, Port, Proto, Text } from "./common.js";
 
+/**
+ * Interface types each microvm.nix runner implements (lib/runners/*.nix; reference §7.3). Any
+ * other combination throws at evaluation ("Unsupported interface type"). topo gives every VM one
+ * `tap` interface.
+ */
+export const HYPERVISOR_INTERFACES = {
+  qemu: ["user", "tap", "macvtap", "bridge"],
+  "cloud-hypervisor": ["tap", "macvtap"],
+  firecracker: ["tap"],
+  crosvm: ["tap", "macvtap"],
+  kvmtool: ["user", "tap", "macvtap"],
+  stratovirt: ["user", "tap", "macvtap", "bridge"],
+  alioth: ["tap"],
+} as const satisfies Record<string, readonly ("user" | "tap" | "macvtap" | "bridge")[]>;
+
 export const Vm = z
   .object({
     description: Text.optional(),
     vcpu: z.number().int().min(1).max(512).optional().describe("Virtual CPUs (default 1)."),
     memory: z.number().int().min(32).optional().describe("Memory in MiB (default 512)."),
     hypervisor: z
-      .enum(["qemu", "cloud-hypervisor", "firecracker", "crosvm", "kvmtool", "stratovirt", "alioth"])
+      .enum(Object.keys(HYPERVISOR_INTERFACES) as [keyof typeof HYPERVISOR_INTERFACES, ...(keyof typeof HYPERVISOR_INTERFACES)[]])
       .optional()
       .describe("microvm.nix hypervisor (default cloud-hypervisor)."),
     index: z
@@ -15,7 +30,9 @@ export const Vm = z
       .int()
       .min(1)
       .optional()
-      .describe("Pin the VM's network number (VM N gets the N-th subnet). Allocated and kept in topo.lock.json when omitted."),
+      .describe(
+        "Pin the VM's network number: VM N gets the N-th subnet of the pool (10.N.0.0/24 with the defaults). Allocated (lowest free number) and kept in topo.lock.json when omitted.",
+      ),
   })
   .strict()
   .describe("A microVM with its own bridge, TAP and subnet.");
@@ -33,7 +50,9 @@ export const VmException = z
 
 export const VmNetwork = z
   .object({
-    pool: IPv4Cidr.optional().describe("Address pool VM subnets are carved from (default 10.0.0.0/8)."),
+    pool: IPv4Cidr.optional().describe(
+      "Address pool VM subnets are carved from (default 10.0.0.0/8). VM N takes the N-th slot, 8 bits below the pool's prefix when the subnet fits (10.0.0.0/8 with /24: VM N is 10.N.0.0/24), and uses its first subnet: bridge .1, guest .2.",
+    ),
     prefixLength: z.number().int().min(16).max(30).optional().describe("Prefix length of each VM subnet (default 24)."),
     uplink: IfName.optional().describe("Interface VMs reach the internet through (default the host uplink)."),
     adminInterface: IfName.optional().describe("Interface administrators come in on (e.g. tailscale0); it may reach every VM."),

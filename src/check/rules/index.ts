@@ -12,6 +12,7 @@ import { addressOutsideSubnet } from "./address-outside-subnet.js";
 import { interfaceNameTooLong } from "./interface-name-too-long.js";
 import { overlappingSubnets } from "./overlapping-subnets.js";
 import { unknownReferences } from "./unknown-references.js";
+import { vmNetworkRules } from "./vm-network.js";
 
 export type Rule = (topo: TopologyParsed) => Diagnostic[];
 
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   overlappingSubnets,
   addressOutsideSubnet,
   interfaceNameTooLong,
+  vmNetworkRules,
 ];
 
 export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES): Diagnostic[] {

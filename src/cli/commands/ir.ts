@@ -3,6 +3,7 @@ import { analyze } from "../../compile.js";
 import { loadTopology } from "../../load/load-topology.js";
 import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
+import { readLockText } from "../lock-file.js";
 import { out, printDiagnostics } from "../output.js";
 
 export async function irCommand(file: string): Promise<number> {
@@ -11,7 +12,7 @@ export async function irCommand(file: string): Promise<number> {
     printDiagnostics(loaded.diagnostics, false, displayName(loaded.file));
     return EXIT.failed;
   }
-  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)) });
+  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)), ...readLockText(resolve(dirname(loaded.loaded.file))) });
   if (!r.ok) {
     printDiagnostics(r.diagnostics, false, displayName(loaded.loaded.file));
     return EXIT.failed;

@@ -3,6 +3,7 @@ import { analyze } from "../../compile.js";
 import { loadTopology } from "../../load/load-topology.js";
 import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
+import { readLockText } from "../lock-file.js";
 import { info, out, printDiagnostics } from "../output.js";
 
 export async function validateCommand(file: string, flags: { json?: boolean }): Promise<number> {
@@ -12,7 +13,7 @@ export async function validateCommand(file: string, flags: { json?: boolean }): 
     return EXIT.failed;
   }
   const name = displayName(loaded.loaded.file);
-  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)) });
+  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)), ...readLockText(resolve(dirname(loaded.loaded.file))) });
   if (!r.ok) {
     printDiagnostics(r.diagnostics, !!flags.json, name);
     return EXIT.failed;

@@ -11,8 +11,8 @@ export const PREFIX = {
   bridgePorts: "21",
   wireguard: "30",
   tunnel: "31",
-  vmBridge: "50",
-  vmTap: "51",
+  vmBridge: "25",
+  vmTap: "26",
   routesOnly: "60",
 } as const;
 

@@ -6,18 +6,46 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { readFile, type NixAttrs } from "../../render/nix.js";
+import { logPrefix } from "../../render/nft.js";
 import type { ModuleView, NftChain, NftTable } from "../views.js";
 import { inputDropLog, inputRules } from "./input.js";
+import type { NftLowering } from "./parts.js";
+import { FORWARD_DROP_CHAIN, FORWARD_DROP_PREFIX, lowerVmIsolation } from "./vm-isolation.js";
 
 export const FILTER_TABLE = "topo-filter";
 
-export function lowerNftables(ir: TopologyIR, host: HostIR): NftTable[] {
+/** Concepts that add sets, input guards, forward rules or tables of their own. */
+export const NFT_PARTS: NftLowering[] = [lowerVmIsolation];
+
+export function lowerNftables(ir: TopologyIR, host: HostIR, parts: readonly NftLowering[] = NFT_PARTS): NftTable[] {
+  const ps = parts.map((p) => p(ir, host));
   const input: NftChain = {
     name: "input",
     base: { type: "filter", hook: "input", priority: "filter", policy: "drop" },
-    rules: [...inputRules(ir, host), ...inputDropLog(host)],
+    rules: [...inputRules(ir, host, ps.flatMap((p) => p.inputGuards ?? [])), ...inputDropLog(host)],
   };
-  return [{ name: FILTER_TABLE, family: "inet", sets: [], maps: [], chains: [input] }];
+  const chains: NftChain[] = [input];
+  const forward = ps.flatMap((p) => p.forward ?? []);
+  if (forward.length) {
+    // Policy drop; every drop goes through one chain, so it is logged (rate-limited) in one place.
+    chains.push(
+      {
+        name: "forward",
+        base: { type: "filter", hook: "forward", priority: "filter", policy: "drop" },
+        rules: [{ text: "ct state vmap { invalid : drop, established : accept, related : accept }" }, ...forward, { text: `goto ${FORWARD_DROP_CHAIN}` }],
+      },
+      {
+        name: FORWARD_DROP_CHAIN,
+        rules: [
+          ...(ps.some((p) => p.forwardLog) ? [{ text: `limit rate 5/minute burst 10 packets log prefix ${logPrefix(FORWARD_DROP_PREFIX)} level info` }] : []),
+          { text: "drop" },
+        ],
+      },
+    );
+  }
+  chains.push(...ps.flatMap((p) => p.chains ?? []));
+  const filter: NftTable = { name: FILTER_TABLE, family: "inet", sets: ps.flatMap((p) => p.sets ?? []), maps: [], chains };
+  return [filter, ...ps.flatMap((p) => p.tables ?? [])];
 }
 
 export function nftFile(table: NftTable): string {

@@ -8,12 +8,14 @@ import { anonSet, ifname, logPrefix, ports } from "../../render/nft.js";
 import { originComment } from "../origin.js";
 import type { NftRule } from "../views.js";
 
-export function inputRules(ir: TopologyIR, host: HostIR): NftRule[] {
+/** `guards`: other concepts' rules that must come before the host's open ports (nftables/parts.ts). */
+export function inputRules(ir: TopologyIR, host: HostIR, guards: readonly NftRule[] = []): NftRule[] {
   const fw = host.firewall;
   const why = originComment(fw.origin, ir.source);
   const rules: NftRule[] = [
     { text: "ct state vmap { invalid : drop, established : accept, related : accept }" },
     { text: `iifname "lo" accept` },
+    ...guards,
   ];
   if (fw.trustedInterfaces.length) {
     rules.push({ comment: `${fw.origin.path}.trustedInterfaces`, text: `iifname ${anonSet(fw.trustedInterfaces.map(ifname))} accept` });

@@ -1,0 +1,70 @@
+/**
+ * Intent of VM networks: what the isolation ruleset (lower/nftables/vm-isolation.ts) must allow
+ * and forbid, stated independently of how it is enforced, so `topo verify` can probe it.
+ * VMs are isolated from each other except on declared exceptions (and only on their port); VMs
+ * reach the internet (masqueraded) and the metadata service; the internet opens no connection to a
+ * VM; administrators reach every VM's SSH; a VM reaches its hypervisor only on the declared host
+ * services.
+ */
+import type { TopologyIR } from "../ir/types.js";
+import { addressOf } from "../net/ipv4.js";
+import { originComment } from "../lower/origin.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix } from "./intent.js";
+
+/** The internet, as seen from any host's uplink. */
+export const WAN = "external.wan";
+/** A probe port for "reaches the internet": any port is allowed, this one is probed. */
+export const WAN_PROBE_PORT = 443;
+export const adminEndpoint = (host: string) => `external.${host}-admin`;
+export const metadataEndpoint = (host: string) => `external.${host}-metadata`;
+
+export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
+  const endpoints: IntentEndpoint[] = [];
+  const cells: IntentCell[] = [];
+  for (const host of ir.hosts) {
+    const net = host.vmNetwork;
+    if (!net || net.vms.length === 0) continue;
+    const base = originComment(net.origin, ir.source);
+    const id = (vm: string) => `${host.name}.${vm}`;
+    endpoints.push({ id: WAN, kind: "external", host: host.name });
+    for (const vm of net.vms) endpoints.push({ id: id(vm.name), kind: "vm", host: host.name, address: addressOf(vm.guestAddress) });
+
+    for (const a of net.vms) {
+      for (const b of net.vms) {
+        if (a === b) continue;
+        const open = net.exceptions.filter((e) => e.from === a.name && e.to === b.name);
+        for (const e of open) cells.push({ from: id(a.name), to: id(b.name), proto: e.proto, port: e.port, allowed: true, reason: originComment(e.origin, ir.source) });
+        // Isolation: ping, SSH, and every exception's port in the other direction are closed.
+        cells.push({ from: id(a.name), to: id(b.name), proto: "icmp", allowed: false, reason: `${base}: VMs are isolated` });
+        if (!open.some((e) => e.proto === "tcp" && e.port === net.sshPort)) {
+          cells.push({ from: id(a.name), to: id(b.name), proto: "tcp", port: net.sshPort, allowed: false, reason: `${base}: VMs are isolated` });
+        }
+      }
+      cells.push({ from: id(a.name), to: WAN, proto: "tcp", port: WAN_PROBE_PORT, allowed: true, reason: `${net.origin.path}.uplink` });
+      cells.push({ from: WAN, to: id(a.name), proto: "tcp", port: net.sshPort, allowed: false, reason: `${net.origin.path}.uplink: only established traffic comes back` });
+      for (const s of net.hostServices) cells.push({ from: id(a.name), to: host.name, proto: s.proto, port: s.port, allowed: true, reason: `${net.origin.path}.hostServices` });
+    }
+    // An exception opens its port only, and only in its direction.
+    for (const e of net.exceptions) {
+      const closed = [
+        { from: e.from, to: e.to, port: e.port === 1 ? 2 : e.port - 1 },
+        { from: e.to, to: e.from, port: e.port },
+      ];
+      for (const c of closed) {
+        if (net.exceptions.some((x) => x.from === c.from && x.to === c.to && x.proto === e.proto && x.port === c.port)) continue;
+        cells.push({ from: id(c.from), to: id(c.to), proto: e.proto, port: c.port, allowed: false, reason: `${originComment(e.origin, ir.source)}: only this port, only this way` });
+      }
+    }
+    if (net.adminInterface) {
+      const admin = adminEndpoint(host.name);
+      endpoints.push({ id: admin, kind: "external", host: host.name });
+      for (const vm of net.vms) cells.push({ from: admin, to: id(vm.name), proto: "tcp", port: net.sshPort, allowed: true, reason: `${net.origin.path}.adminInterface` });
+    }
+    if (net.metadata) {
+      const md = metadataEndpoint(host.name);
+      endpoints.push({ id: md, kind: "external", host: host.name, address: net.metadata.address });
+      for (const vm of net.vms) cells.push({ from: id(vm.name), to: md, proto: "tcp", port: net.metadata.port, allowed: true, reason: originComment(net.metadata.origin, ir.source) });
+    }
+  }
+  return { endpoints, cells };
+}
