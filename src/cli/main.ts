@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<void> {
   cli
     .command("validate [file]", "Check topology.ts and report every problem; writes nothing")
     .option("--json", "Print a JSON summary on stdout")
-    .action((file: string | undefined, o: { json?: boolean }) => run(async () => (await import("./commands/validate.js")).validateCommand(file ?? "topology.ts", o)));
+    .option("--typecheck", "Also run the TypeScript checker over the file, as an editor does")
+    .action((file: string | undefined, o: { json?: boolean; typecheck?: boolean }) => run(async () => (await import("./commands/validate.js")).validateCommand(file ?? "topology.ts", o)));
 
   cli
     .command("ir [file]", "Print the resolved IR as JSON (what every backend reads)")

@@ -58,4 +58,12 @@ test("ir prints the resolved IR as JSON", () => {
   assert.is(ir.source, "topology.ts");
 });
 
+test("validate --typecheck reports TypeScript errors at their line and column", () => {
+  const ok = topo(["validate", "--typecheck", "topology.ts"]);
+  assert.is(ok.status, 0, ok.stderr);
+  const bad = topo(["validate", "--typecheck", "topology.ts"], { cwd: join(ROOT, "tests", "errors", "unknown-field") });
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /^topology\.ts:8:38  \(root\)  error TOPO1004: TS2561: Object literal may only specify known properties, but 'adress' does not exist/);
+});
+
 test.run();

@@ -6,7 +6,15 @@ import { EXIT } from "../exit.js";
 import { readLockText } from "../lock-file.js";
 import { info, out, printDiagnostics } from "../output.js";
 
-export async function validateCommand(file: string, flags: { json?: boolean }): Promise<number> {
+export async function validateCommand(file: string, flags: { json?: boolean; typecheck?: boolean }): Promise<number> {
+  if (flags.typecheck && !file.endsWith(".json")) {
+    const { typecheck } = await import("../../load/typecheck.js");
+    const typeErrors = typecheck(resolve(file));
+    if (typeErrors.length) {
+      printDiagnostics(typeErrors, !!flags.json, file);
+      return EXIT.failed;
+    }
+  }
   const loaded = await loadTopology(file);
   if (!loaded.ok) {
     printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
