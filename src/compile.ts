@@ -5,6 +5,7 @@
  */
 import { relative } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
+import { checkExpectations } from "./check/expectations.js";
 import { runRules } from "./check/rules/index.js";
 import { resolve } from "./check/resolve.js";
 import { validate } from "./check/validate.js";
@@ -50,6 +51,8 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   }
   const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
   const ir = resolve(v.value, { sourceName, locator });
+  const late = checkExpectations(ir);
+  if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
   return { ok: true, ir, lock, warnings: locate(diags, locator) };
 }
 
