@@ -5,6 +5,7 @@
  */
 import { relative } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
+import { checkExpectations } from "./check/expectations.js";
 import { runRules } from "./check/rules/index.js";
 import { resolve } from "./check/resolve.js";
 import { validate } from "./check/validate.js";
@@ -50,8 +51,9 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   }
   const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
   const r = resolve(v.value, { sourceName, locator, lock });
-  if (hasErrors(r.diagnostics)) return { ok: false, diagnostics: locate([...diags, ...r.diagnostics], locator) };
-  return { ok: true, ir: r.ir, lock: r.lock, warnings: locate([...diags, ...r.diagnostics], locator) };
+  const late = [...r.diagnostics, ...checkExpectations(r.ir)];
+  if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
+  return { ok: true, ir: r.ir, lock: r.lock, warnings: locate([...diags, ...late], locator) };
 }
 
 export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {

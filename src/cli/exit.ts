@@ -5,6 +5,8 @@ export const EXIT = {
   failed: 1,
   /** The command line itself is wrong. */
   usage: 2,
+  /** topo verify cannot run here: not root, not Linux, or a component's program is missing. */
+  unavailable: 69,
   /** A bug in topo. */
   internal: 70,
 } as const;

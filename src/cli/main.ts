@@ -38,6 +38,18 @@ export async function main(argv: string[]): Promise<void> {
     .action((file: string | undefined) => run(async () => (await import("./commands/ir.js")).irCommand(file ?? "topology.ts")));
 
   cli
+    .command("verify [file]", "Run the generated hosts in network namespaces with the real daemons and probe the intended reachability (root)")
+    .option("--host <name>", "Only this host (and what surrounds it)")
+    .option("--json", "Print the report as JSON on stdout")
+    .option("--keep", "Leave the lab up for inspection; prints how to enter it and tear it down")
+    .option("--tree <dir>", "Instantiate this already compiled tree instead of compiling afresh")
+    .option("--teardown <run>", "Remove a lab left up by --keep (a run id, or all)")
+    .example("sudo npx topo verify topology.ts")
+    .action((file: string | undefined, o: { host?: string; json?: boolean; keep?: boolean; tree?: string; teardown?: string }) =>
+      run(async () => (await import("./commands/verify.js")).verifyCommand(file ?? "topology.ts", o)),
+    );
+
+  cli
     .command("explain <code>", "Explain a diagnostic code, e.g. TOPO3001")
     .action((code: string) => run(async () => (await import("./commands/explain.js")).explainCommand(code)));
 

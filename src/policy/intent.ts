@@ -7,6 +7,7 @@
  * OVS flows...) through a contributor registered in CONTRIBUTORS.
  */
 import type { TopologyIR } from "../ir/types.js";
+import { hostFirewallIntent } from "./contributors/host-firewall.js";
 import { vmNetworkIntent } from "./vm-network-intent.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
@@ -15,7 +16,7 @@ export interface IntentEndpoint {
   /** Stable id: "<host>", "<host>.<container>", "<host>.<vm>", or "external.<name>" (wan, metadata, admin...). */
   readonly id: string;
   readonly kind: EndpointKind;
-  /** The host it lives on (for externals: the host whose uplink it sits behind). */
+  /** The host it lives on (for externals: the host whose uplink it sits behind; "*" for the internet itself). */
   readonly host: string;
   /** Its address, when it has a single one. */
   readonly address?: string;
@@ -29,6 +30,8 @@ export interface IntentService {
 export interface IntentCell extends IntentService {
   readonly from: string;
   readonly to: string;
+  /** The address `from` aims at, when `to` has several (a host seen from its bridge's segment). */
+  readonly toAddress?: string;
   readonly allowed: boolean;
   /** Why: the topology path (and line) the decision comes from. */
   readonly reason: string;
@@ -41,7 +44,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [vmNetworkIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 

@@ -69,6 +69,7 @@ export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
   (topo.expectations ?? []).forEach((e, i) => {
     for (const end of ["from", "to"] as const) {
       const ref = e[end];
+      if (ref.startsWith("external.")) continue; // declared by the intent contributors; checked against the matrix
       const [h, obj, extra] = ref.split(".");
       const host = h === undefined ? undefined : topo.hosts[h];
       if (!host || extra !== undefined) {

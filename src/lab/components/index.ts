@@ -1,0 +1,18 @@
+/**
+ * The lab's components, in the order each phase runs them. A new concept (microVM isolation
+ * networks, WireGuard meshes, Open vSwitch) adds its component here with one line.
+ */
+import type { LabComponent } from "../context.js";
+import { hostBasicsComponent } from "./host-basics.js";
+import { networkdComponent } from "./networkd.js";
+import { nftablesComponent } from "./nftables.js";
+import { sysctlComponent } from "./sysctl.js";
+import { upstreamComponent } from "./upstream.js";
+
+export const COMPONENTS: LabComponent[] = [
+  upstreamComponent,
+  hostBasicsComponent,
+  sysctlComponent,
+  nftablesComponent,
+  networkdComponent,
+];
