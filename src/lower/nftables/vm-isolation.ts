@@ -100,7 +100,10 @@ function bridgesSet(net: VmNetworkIR, why: string): NftSet {
   return { name: VM_BRIDGES, comment: `${why}: every VM's bridge`, type: "ifname", elements: net.vms.map((v) => ifname(v.bridge)) };
 }
 
-/** `ip topo-nat`: VMs masqueraded out of the uplink; metadata requests DNATed and masqueraded (the service answers only the host). */
+/**
+ * `ip topo-nat`: VMs masqueraded out of the uplink; metadata requests DNATed and masqueraded (the
+ * service answers only the host). Counters show operators (and the lab) that the rules are hit.
+ */
 function natTable(ir: TopologyIR, net: VmNetworkIR, why: string): NftTable {
   const vms = `@${VM_BRIDGES}`;
   const pre: NftRule[] = [];
@@ -108,10 +111,10 @@ function natTable(ir: TopologyIR, net: VmNetworkIR, why: string): NftTable {
   if (net.metadata) {
     const m = net.metadata;
     const mwhy = originComment(m.origin, ir.source);
-    pre.push({ comment: mwhy, text: `iifname ${vms} ip daddr ${m.address} tcp dport ${m.port} dnat to ${m.address}:${m.port}` });
-    post.push({ comment: mwhy, text: `iifname ${vms} ip daddr ${m.address} tcp dport ${m.port} masquerade` });
+    pre.push({ comment: mwhy, text: `iifname ${vms} ip daddr ${m.address} tcp dport ${m.port} counter dnat to ${m.address}:${m.port}` });
+    post.push({ comment: mwhy, text: `iifname ${vms} ip daddr ${m.address} tcp dport ${m.port} counter masquerade` });
   }
-  post.push({ comment: `${net.origin.path}.uplink`, text: `iifname ${vms} oifname ${ifname(net.uplink)} masquerade` });
+  post.push({ comment: `${net.origin.path}.uplink`, text: `iifname ${vms} oifname ${ifname(net.uplink)} counter masquerade` });
   const chains: NftChain[] = [];
   if (pre.length) chains.push({ name: "prerouting", base: { type: "nat", hook: "prerouting", priority: "dstnat", policy: "accept" }, rules: pre });
   chains.push({ name: "postrouting", base: { type: "nat", hook: "postrouting", priority: "srcnat", policy: "accept" }, rules: post });
