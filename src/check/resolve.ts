@@ -6,6 +6,8 @@
 import { formatPath, type Path } from "../diag/diagnostic.js";
 import type { Locator } from "../load/locate.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
+import { LockBuilder } from "../ir/lock.js";
+import { resolveWireguard, type WireguardResolution } from "./resolve-wireguard.js";
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
 
 export const DEFAULT_NIXPKGS = "github:NixOS/nixpkgs/nixos-25.11";
@@ -15,6 +17,8 @@ export interface ResolveOptions {
   /** How the topology file is named in headers and back-references (relative to the output). */
   readonly sourceName: string;
   readonly locator: Locator;
+  /** The lock being built: passes read earlier allocations and record theirs (topo.lock.json). */
+  readonly lock?: LockBuilder;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -26,12 +30,11 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): TopologyIR 
     const span = opts.locator.exact(path);
     return span ? { path: formatPath(path), line: span.line } : { path: formatPath(path) };
   };
+  const wg = resolveWireguard(topo, origin, opts.lock ?? new LockBuilder());
   const hosts = Object.entries(topo.hosts)
-    .map(([name, host]) => resolveHost(topo, name, host, origin))
+    .map(([name, host]) => resolveHost(topo, name, host, origin, wg))
     .sort(byName);
-  const meshes = Object.entries(topo.meshes ?? {})
-    .map(([name, input]) => ({ name, origin: origin(["meshes", name]), input }))
-    .sort(byName);
+  const meshes = wg.meshes;
   const expectations: ExpectationIR[] = (topo.expectations ?? []).map((e, i) => ({
     origin: origin(["expectations", i]),
     from: e.from,
@@ -51,7 +54,7 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): TopologyIR 
   };
 }
 
-function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin): HostIR {
+function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin, wg: WireguardResolution): HostIR {
   const base = ["hosts", name];
   const u = host.uplink;
   const fw = host.firewall ?? {};
@@ -116,7 +119,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
 
   // A host routes for others when it says so, when it has a VM network, or when it carries
   // bridges with containers behind them (they reach the world through it).
-  const routesForOthers = host.vmNetwork !== undefined || containers.length > 0 || Object.keys(host.vpnServers ?? {}).length > 0 || isMeshHub(topo, name);
+  const routesForOthers = host.vmNetwork !== undefined || containers.length > 0 || Object.keys(host.vpnServers ?? {}).length > 0 || wg.carriers.has(name);
   const forwarding = {
     ipv4: host.forwarding?.ipv4 ?? routesForOthers,
     ipv6: host.forwarding?.ipv6 ?? false,
@@ -150,12 +153,9 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     containers,
     services,
     ...(host.vmNetwork ? { vmNetwork: host.vmNetwork } : {}),
-    tunnels: named(host.tunnels, "tunnels"),
-    vpnServers: named(host.vpnServers, "vpnServers"),
+    tunnels: wg.tunnels.get(name) ?? [],
+    vpnServers: wg.vpnServers.get(name) ?? [],
+    wireguard: wg.interfaces.get(name) ?? [],
     chains: named(host.chains, "chains"),
   };
-}
-
-function isMeshHub(topo: TopologyParsed, hostName: string): boolean {
-  return Object.values(topo.meshes ?? {}).some((m) => m.shape === "hub" && m.hub === hostName);
 }

@@ -7,6 +7,7 @@
  * OVS flows...) through a contributor registered in CONTRIBUTORS.
  */
 import type { TopologyIR } from "../ir/types.js";
+import { meshIntent } from "./mesh-intent.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
@@ -40,7 +41,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [];
+export const CONTRIBUTORS: IntentContributor[] = [meshIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 

@@ -8,10 +8,11 @@ import type { ModuleView } from "../views.js";
 import { lowerLinuxBridges } from "./bridges.js";
 import { lowerUplink, routesVia } from "./uplink.js";
 import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
+import { lowerWireguard } from "./wireguard.js";
 
 export type NetworkdLowering = (ir: TopologyIR, host: HostIR) => NetworkdParts;
 
-export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges];
+export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges, lowerWireguard];
 
 export function lowerNetworkd(ir: TopologyIR, host: HostIR, parts: readonly NetworkdLowering[] = PARTS): ModuleView {
   const netdevs: Unit[] = [];

@@ -8,6 +8,7 @@ import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { readFile, type NixAttrs } from "../../render/nix.js";
 import type { ModuleView, NftChain, NftTable } from "../views.js";
 import { inputDropLog, inputRules } from "./input.js";
+import { wireguardInputRules, wireguardTables } from "./wireguard.js";
 
 export const FILTER_TABLE = "topo-filter";
 
@@ -15,9 +16,9 @@ export function lowerNftables(ir: TopologyIR, host: HostIR): NftTable[] {
   const input: NftChain = {
     name: "input",
     base: { type: "filter", hook: "input", priority: "filter", policy: "drop" },
-    rules: [...inputRules(ir, host), ...inputDropLog(host)],
+    rules: [...inputRules(ir, host), ...wireguardInputRules(ir, host), ...inputDropLog(host)],
   };
-  return [{ name: FILTER_TABLE, family: "inet", sets: [], maps: [], chains: [input] }];
+  return [{ name: FILTER_TABLE, family: "inet", sets: [], maps: [], chains: [input] }, ...wireguardTables(ir, host)];
 }
 
 export function nftFile(table: NftTable): string {
