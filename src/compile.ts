@@ -6,11 +6,11 @@
 import { relative } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
 import { checkExpectations } from "./check/expectations.js";
-import { runRules } from "./check/rules/index.js";
+import { RULES, runRules } from "./check/rules/index.js";
 import { resolve } from "./check/resolve.js";
 import { validate } from "./check/validate.js";
 import type { TopologyIR } from "./ir/types.js";
-import { parseLock, printLock, type LockFile } from "./ir/lock.js";
+import { LockBuilder, parseLock, printLock, type LockFile } from "./ir/lock.js";
 import { createLocator, type Locator } from "./load/locate.js";
 import type { Loaded } from "./load/load-topology.js";
 import { lowerFleet } from "./lower/host.js";
@@ -41,19 +41,21 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   const locator = createLocator(loaded.file, loaded.source);
   const v = validate(loaded.value);
   if (!v.ok) return { ok: false, diagnostics: locate(v.diagnostics, locator) };
-  const diags = runRules(v.value);
-  if (hasErrors(diags)) return { ok: false, diagnostics: locate(diags, locator) };
-  let lock: LockFile;
+  let previous: LockFile;
   try {
-    lock = parseLock(opts.lockText);
+    previous = parseLock(opts.lockText);
   } catch (e) {
     return { ok: false, diagnostics: [{ code: "TOPO1001", severity: "error", path: [], message: (e as Error).message, hint: "restore topo.lock.json from git, or delete it to allocate afresh" }] };
   }
+  const diags = runRules(v.value, RULES, { lock: previous });
+  if (hasErrors(diags)) return { ok: false, diagnostics: locate(diags, locator) };
   const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
+  // Resolve reads the previous allocations and records the ones to keep: that is the new lock.
+  const lock = new LockBuilder(previous);
   const r = resolve(v.value, { sourceName, locator, lock });
   const late = [...r.diagnostics, ...checkExpectations(r.ir)];
   if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
-  return { ok: true, ir: r.ir, lock: r.lock, warnings: locate([...diags, ...late], locator) };
+  return { ok: true, ir: r.ir, lock: lock.result(), warnings: locate([...diags, ...late], locator) };
 }
 
 export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {

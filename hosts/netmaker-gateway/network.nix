@@ -8,6 +8,33 @@
   };
   systemd.network = {
     enable = true;
+    netdevs = {
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        netdevConfig = {
+          Description = "WireGuard mesh nm-privacy";
+          Kind = "wireguard";
+          Name = "nm-privacy";
+        };
+        wireguardConfig = {
+          ListenPort = 51821;
+          PrivateKeyFile = "/run/secrets/topo/netmaker-gateway-nm-privacy.key";
+        };
+        wireguardPeers = [
+          # node2: meshes["nm-privacy"].members.node2 (topology.ts:184)
+          {
+            AllowedIPs = [ "10.100.0.3/32" "10.1.0.0/24" ];
+            PublicKey = "lX20dApNyuKJuyI320oFMoJBRgZU/V/kpCtz1DfbPT8=";
+          }
+          # oo1424oo: meshes["nm-privacy"].members.oo1424oo (topology.ts:183)
+          {
+            AllowedIPs = [ "10.100.0.2/32" "10.0.0.0/24" "0.0.0.0/0" ];
+            Endpoint = "203.0.113.10:51821";
+            PublicKey = "p4Yg2u1U8zDYd9L6qN2bzSjt5YxR6FKq7xx5ktpBciw=";
+          }
+        ];
+      };
+    };
     networks = {
       # hosts["netmaker-gateway"].uplink (topology.ts:107)
       "10-eth0" = {
@@ -18,6 +45,43 @@
         routes = [
           {
             Gateway = "198.51.100.1";
+          }
+        ];
+      };
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        address = [ "10.100.0.1/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
+        routes = [
+          {
+            Destination = "10.1.0.0/24";
+            Metric = 50;
+          }
+          {
+            Destination = "10.0.0.0/24";
+            Metric = 50;
+          }
+          {
+            Destination = "0.0.0.0/0";
+            Table = 100;
+          }
+        ];
+        routingPolicyRules = [
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          {
+            Family = "ipv4";
+            From = "10.100.0.1/32";
+            Priority = 10000;
+            SuppressPrefixLength = 0;
+            Table = "main";
+          }
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          {
+            Family = "ipv4";
+            From = "10.100.0.1/32";
+            Priority = 10010;
+            Table = 100;
           }
         ];
       };

@@ -8,6 +8,29 @@
   };
   systemd.network = {
     enable = true;
+    netdevs = {
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        netdevConfig = {
+          Description = "WireGuard mesh nm-privacy";
+          Kind = "wireguard";
+          Name = "nm-privacy";
+        };
+        wireguardConfig = {
+          ListenPort = 51821;
+          PrivateKeyFile = "/run/secrets/topo/node2-nm-privacy.key";
+        };
+        wireguardPeers = [
+          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:182)
+          {
+            AllowedIPs = [ "10.100.0.0/24" "10.0.0.0/24" ];
+            Endpoint = "198.51.100.10:51821";
+            PersistentKeepalive = 25;
+            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
+          }
+        ];
+      };
+    };
     networks = {
       # hosts.node2.uplink (topology.ts:122)
       "10-enp1s0" = {
@@ -18,6 +41,18 @@
         routes = [
           {
             Gateway = "203.0.113.1";
+          }
+        ];
+      };
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        address = [ "10.100.0.3/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
+        routes = [
+          {
+            Destination = "10.0.0.0/24";
+            Metric = 50;
           }
         ];
       };

@@ -8,6 +8,65 @@
   };
   systemd.network = {
     enable = true;
+    netdevs = {
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        netdevConfig = {
+          Description = "WireGuard mesh nm-privacy";
+          Kind = "wireguard";
+          Name = "nm-privacy";
+        };
+        wireguardConfig = {
+          ListenPort = 51821;
+          PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
+        };
+        wireguardPeers = [
+          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:182)
+          {
+            AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
+            Endpoint = "198.51.100.10:51821";
+            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
+          }
+        ];
+      };
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:88)
+      "30-wg0" = {
+        netdevConfig = {
+          Description = "WireGuard VPN server wg0";
+          Kind = "wireguard";
+          Name = "wg0";
+        };
+        wireguardConfig = {
+          ListenPort = 51820;
+          PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
+        };
+        wireguardPeers = [
+          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:92)
+          {
+            AllowedIPs = [ "10.8.0.2/32" ];
+            PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";
+          }
+        ];
+      };
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+      "31-warp0" = {
+        netdevConfig = {
+          Description = "WireGuard tunnel warp0";
+          Kind = "wireguard";
+          Name = "warp0";
+        };
+        wireguardConfig.PrivateKeyFile = "/run/secrets/topo/oo1424oo-warp0.key";
+        wireguardPeers = [
+          # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+          {
+            AllowedIPs = [ "0.0.0.0/0" ];
+            Endpoint = "198.51.100.20:2408";
+            PersistentKeepalive = 25;
+            PublicKey = "5FahZ7WvfqosT711PZ3uKM5c85Hz7i24vse0SncRdkw=";
+          }
+        ];
+      };
+    };
     networks = {
       # hosts.oo1424oo.uplink (topology.ts:21)
       "10-enp1s0" = {
@@ -18,6 +77,83 @@
         routes = [
           {
             Gateway = "203.0.113.1";
+          }
+        ];
+      };
+      # meshes["nm-privacy"] (topology.ts:173)
+      "30-nm-privacy" = {
+        address = [ "10.100.0.2/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
+        routes = [
+          {
+            Destination = "10.1.0.0/24";
+            Metric = 50;
+          }
+        ];
+      };
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:88)
+      "30-wg0" = {
+        address = [ "10.8.0.1/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "wg0";
+      };
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+      "31-warp0" = {
+        address = [ "172.16.0.2/32" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "warp0";
+        routes = [
+          {
+            Destination = "0.0.0.0/0";
+            Table = 100;
+          }
+        ];
+        routingPolicyRules = [
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:84)
+          {
+            Family = "ipv4";
+            From = "10.0.0.100/32";
+            Priority = 10000;
+            SuppressPrefixLength = 0;
+            Table = "main";
+          }
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:84)
+          {
+            Family = "ipv4";
+            From = "10.0.0.102/32";
+            Priority = 10000;
+            SuppressPrefixLength = 0;
+            Table = "main";
+          }
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          {
+            Family = "ipv4";
+            From = "10.100.0.1/32";
+            Priority = 10000;
+            SuppressPrefixLength = 0;
+            Table = "main";
+          }
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:84)
+          {
+            Family = "ipv4";
+            From = "10.0.0.100/32";
+            Priority = 10010;
+            Table = 100;
+          }
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:84)
+          {
+            Family = "ipv4";
+            From = "10.0.0.102/32";
+            Priority = 10010;
+            Table = 100;
+          }
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          {
+            Family = "ipv4";
+            From = "10.100.0.1/32";
+            Priority = 10010;
+            Table = 100;
           }
         ];
       };

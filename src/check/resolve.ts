@@ -4,9 +4,10 @@
  * Runs only on input the rules accepted, so it may assume every reference exists.
  */
 import { formatPath, type Diagnostic, type Path } from "../diag/diagnostic.js";
-import { EMPTY_LOCK, type LockFile } from "../ir/lock.js";
 import type { Locator } from "../load/locate.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
+import { LockBuilder } from "../ir/lock.js";
+import { resolveWireguard, type WireguardResolution } from "./resolve-wireguard.js";
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
 import { resolveVmNetwork, VM_LOCK_SECTION, type VmLockSection } from "./resolve-vm-network.js";
 
@@ -17,20 +18,19 @@ export interface ResolveOptions {
   /** How the topology file is named in headers and back-references (relative to the output). */
   readonly sourceName: string;
   readonly locator: Locator;
-  /** topo.lock.json as read before this compile. */
-  readonly lock?: LockFile;
+  /** The lock being built: passes read earlier allocations and record theirs (topo.lock.json). */
+  readonly lock?: LockBuilder;
 }
 
-/** The IR, the lock to write with the tree (allocations made or kept), and allocation errors. */
+/** The IR, and the problems only allocation can find (a pool exhausted, a pinned number taken). */
 export interface Resolution {
   readonly ir: TopologyIR;
-  readonly lock: LockFile;
   readonly diagnostics: Diagnostic[];
 }
 
-/** Allocations collected while resolving, by lock section. */
+/** Allocations collected while resolving hosts, written to the lock when all are done. */
 interface Allocations {
-  readonly input: LockFile;
+  readonly lock: LockBuilder;
   readonly vmNetwork: VmLockSection;
   readonly diagnostics: Diagnostic[];
 }
@@ -44,13 +44,13 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution 
     const span = opts.locator.exact(path);
     return span ? { path: formatPath(path), line: span.line } : { path: formatPath(path) };
   };
-  const alloc: Allocations = { input: opts.lock ?? EMPTY_LOCK, vmNetwork: {}, diagnostics: [] };
+  const lock = opts.lock ?? new LockBuilder();
+  const alloc: Allocations = { lock, vmNetwork: {}, diagnostics: [] };
+  const wg = resolveWireguard(topo, origin, lock);
   const hosts = Object.entries(topo.hosts)
-    .map(([name, host]) => resolveHost(topo, name, host, origin, alloc))
+    .map(([name, host]) => resolveHost(topo, name, host, origin, wg, alloc))
     .sort(byName);
-  const meshes = Object.entries(topo.meshes ?? {})
-    .map(([name, input]) => ({ name, origin: origin(["meshes", name]), input }))
-    .sort(byName);
+  const meshes = wg.meshes;
   const expectations: ExpectationIR[] = (topo.expectations ?? []).map((e, i) => ({
     origin: origin(["expectations", i]),
     from: e.from,
@@ -68,13 +68,12 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution 
     meshes,
     expectations,
   };
-  // Sections are replaced whole: allocations of removed objects leave the lock.
-  const { [VM_LOCK_SECTION]: _vm, ...kept } = alloc.input;
-  const lock: LockFile = { ...kept, version: 1, ...(Object.keys(alloc.vmNetwork).length ? { [VM_LOCK_SECTION]: alloc.vmNetwork } : {}) };
-  return { ir, lock, diagnostics: alloc.diagnostics };
+  // The section is replaced whole: allocations of removed VMs leave the lock.
+  lock.write(VM_LOCK_SECTION, Object.keys(alloc.vmNetwork).length ? alloc.vmNetwork : undefined);
+  return { ir, diagnostics: alloc.diagnostics };
 }
 
-function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin, alloc: Allocations): HostIR {
+function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin, wg: WireguardResolution, alloc: Allocations): HostIR {
   const base = ["hosts", name];
   const u = host.uplink;
   const fw = host.firewall ?? {};
@@ -139,7 +138,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
 
   // A host routes for others when it says so, when it has a VM network, or when it carries
   // bridges with containers behind them (they reach the world through it).
-  const routesForOthers = host.vmNetwork !== undefined || containers.length > 0 || Object.keys(host.vpnServers ?? {}).length > 0 || isMeshHub(topo, name);
+  const routesForOthers = host.vmNetwork !== undefined || containers.length > 0 || Object.keys(host.vpnServers ?? {}).length > 0 || wg.carriers.has(name);
   const forwarding = {
     ipv4: host.forwarding?.ipv4 ?? routesForOthers,
     ipv6: host.forwarding?.ipv6 ?? false,
@@ -152,7 +151,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
 
   let vmNetwork;
   if (host.vmNetwork) {
-    const section = alloc.input[VM_LOCK_SECTION] as Record<string, Record<string, unknown>> | undefined;
+    const section = alloc.lock.read<Record<string, Record<string, unknown>>>(VM_LOCK_SECTION);
     const r = resolveVmNetwork(topo, name, host, section?.[name], origin);
     vmNetwork = r.ir;
     if (Object.keys(r.lock).length) alloc.vmNetwork[name] = r.lock;
@@ -182,12 +181,9 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     containers,
     services,
     ...(vmNetwork ? { vmNetwork } : {}),
-    tunnels: named(host.tunnels, "tunnels"),
-    vpnServers: named(host.vpnServers, "vpnServers"),
+    tunnels: wg.tunnels.get(name) ?? [],
+    vpnServers: wg.vpnServers.get(name) ?? [],
+    wireguard: wg.interfaces.get(name) ?? [],
     chains: named(host.chains, "chains"),
   };
-}
-
-function isMeshHub(topo: TopologyParsed, hostName: string): boolean {
-  return Object.values(topo.meshes ?? {}).some((m) => m.shape === "hub" && m.hub === hostName);
 }

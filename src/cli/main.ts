@@ -34,6 +34,16 @@ export async function main(argv: string[]): Promise<void> {
     .action((file: string | undefined, o: { json?: boolean; typecheck?: boolean }) => run(async () => (await import("./commands/validate.js")).validateCommand(file ?? "topology.ts", o)));
 
   cli
+    .command("keys [file]", "Create missing WireGuard key pairs: private keys into secrets/, public keys into topo.lock.json")
+    .option("--secrets <dir>", "Directory for private keys (default: secrets/ next to the topology file)")
+    .option("--out <dir>", "Where topo.lock.json is (default: next to the topology file)")
+    .option("--json", "Print a JSON summary on stdout")
+    .example("topo keys topology.ts")
+    .action((file: string | undefined, o: { out?: string; secrets?: string; json?: boolean }) =>
+      run(async () => (await import("./commands/keys.js")).keysCommand(file ?? "topology.ts", o)),
+    );
+
+  cli
     .command("ir [file]", "Print the resolved IR as JSON (what every backend reads)")
     .action((file: string | undefined) => run(async () => (await import("./commands/ir.js")).irCommand(file ?? "topology.ts")));
 

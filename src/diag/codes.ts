@@ -74,6 +74,26 @@ export const CODES = {
     explanation:
       "A VM's network number does not fit the VM network's pool, the pool has no free subnet left, or a pinned number is already another VM's in topo.lock.json. Allocations in the lock never move on their own: pin another number, enlarge the pool, or remove the VM's lock entry on purpose.",
   },
+  TOPO3051: {
+    title: "missing WireGuard key",
+    explanation:
+      "A WireGuard interface needs a public key that neither the topology nor topo.lock.json has. Run `topo keys` to create the missing key pairs (private keys go to secrets/, public keys to topo.lock.json), then compile again.",
+  },
+  TOPO3052: {
+    title: "overlapping allowed-ips",
+    explanation:
+      "Two peers of one WireGuard interface claim overlapping addresses (overlay addresses, published subnets, client addresses). WireGuard routes by allowed-ips, so one of them would silently lose its traffic.",
+  },
+  TOPO3053: {
+    title: "mesh peers cannot reach each other",
+    explanation:
+      "A WireGuard peer can only be dialled at an endpoint. A hub needs one; in a full mesh every pair needs at least one; a member behind NAT must send keepalives or its peers lose the way back.",
+  },
+  TOPO3054: {
+    title: "invalid tunnel use",
+    explanation:
+      "A tunnel's `usedBy` or a service's `exitVia` names something that cannot exit through that tunnel: an unknown container or service, a host that shares no mesh with the tunnel's host, or a source that would need two exits.",
+  },
   TOPO4001: {
     title: "interface name too long",
     explanation: "Linux interface names are at most 15 bytes (IFNAMSIZ is 16 with the trailing NUL). Shorten the name.",

@@ -35,3 +35,30 @@ function sortKeys(v: unknown): unknown {
   }
   return v;
 }
+
+/**
+ * The lock while resolve runs: each pass reads its section of the previous lock and writes the
+ * section it wants kept. Sections no pass writes are carried over unchanged; writing `undefined`
+ * drops a section.
+ */
+export class LockBuilder {
+  private readonly next = new Map<string, unknown>();
+  constructor(readonly previous: LockFile = EMPTY_LOCK) {}
+
+  read<T>(section: string): T | undefined {
+    return this.previous[section] as T | undefined;
+  }
+
+  write(section: string, value: unknown): void {
+    this.next.set(section, value);
+  }
+
+  result(): LockFile {
+    const out: Record<string, unknown> = { ...this.previous };
+    for (const [k, v] of this.next) {
+      if (v === undefined) delete out[k];
+      else out[k] = v;
+    }
+    return { ...out, version: 1 } as LockFile;
+  }
+}

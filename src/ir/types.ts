@@ -3,6 +3,9 @@
  * name and address final, and collections whose order means nothing are sorted. Backends read
  * only this. It is plain JSON (`topo ir` dumps it), and each item carries where it was declared.
  */
+import type { MeshIR, TunnelIR, VpnServerIR, WgInterfaceIR } from "./wireguard.js";
+
+export type * from "./wireguard.js";
 
 /** Where an item was declared: its path in the topology and, when the source shows it, its line. */
 export interface Origin {
@@ -36,9 +39,11 @@ export interface HostIR {
   readonly containers: readonly ContainerIR[];
   readonly services: readonly HostServiceIR[];
   readonly vmNetwork?: VmNetworkIR;
-  /** Raw (validated) inputs of concepts whose resolution later passes own. */
-  readonly tunnels: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
-  readonly vpnServers: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
+  readonly tunnels: readonly TunnelIR[];
+  readonly vpnServers: readonly VpnServerIR[];
+  /** Every WireGuard interface of the host (mesh, tunnels, VPN servers), resolved for lowering. */
+  readonly wireguard: readonly WgInterfaceIR[];
+  /** Raw (validated) input of chains, resolved by the Open vSwitch pass. */
   readonly chains: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
 }
 
@@ -125,13 +130,6 @@ export interface HostServiceIR extends ServiceIR {
   readonly origin: Origin;
   readonly description?: string;
   readonly exitVia?: string;
-}
-
-export interface MeshIR {
-  readonly name: string;
-  readonly origin: Origin;
-  /** Raw (validated) mesh input; resolved by the WireGuard pass. */
-  readonly input: unknown;
 }
 
 export interface ExpectationIR {

@@ -11,11 +11,21 @@ export const MeshMember = z
     address: IPv4.optional().describe("Overlay address; allocated from the mesh subnet and kept in topo.lock.json when omitted."),
     publicKey: WgPublicKey.optional().describe("Public key; taken from topo.lock.json (made by `topo keys`) when omitted."),
     endpoint: Endpoint.optional().describe("Where other members reach it (ip:port). Members without one only dial out."),
-    behindNat: z.boolean().optional().describe("The member is behind NAT: it keeps its peers alive."),
+    behindNat: z.boolean().optional().describe("The member is behind NAT: it keeps its peers alive (PersistentKeepalive) and is never dialled."),
+    keepalive: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe("PersistentKeepalive this member sends, in seconds (0 = off). Default: the mesh's keepalive when behind NAT."),
     publishes: z
       .array(z.string())
       .optional()
       .describe("Subnets this member publishes to the mesh: bridge names of this host or CIDRs. Routed on every other member."),
+    privateKeyFile: RuntimePath.optional().describe(
+      "Where the private key is on the host (default /run/secrets/topo/<host>-<interface>.key, the sops-nix path of secret `topo/<host>-<interface>.key`).",
+    ),
   })
   .strict();
 
@@ -42,7 +52,8 @@ export const Tunnel = z
     address: IPv4Cidr.describe("This end's tunnel address."),
     allowedIPs: z.array(IPv4Cidr).optional().describe("What the far end may send and is routed to (default 0.0.0.0/0)."),
     listenPort: Port.optional(),
-    bridge: IfName.optional().describe("Attach the tunnel interface to this bridge of the host."),
+    keepalive: z.number().int().min(0).max(65535).optional().describe("PersistentKeepalive towards the far end, in seconds (default 25: a client behind NAT)."),
+    bridge: IfName.optional().describe("Attach the tunnel interface to this (Open vSwitch) bridge of the host as a port."),
     usedBy: z
       .array(z.string())
       .optional()
@@ -67,7 +78,7 @@ export const VpnServer = z
     listenPort: Port,
     pool: IPv4Cidr.describe("Client address pool; the server takes the first address."),
     clients: z.record(Ident, VpnClient).optional(),
-    privateKeyFile: RuntimePath.optional(),
+    privateKeyFile: RuntimePath.optional().describe("Where the private key is on the host (default /run/secrets/topo/<host>-<if>.key)."),
   })
   .strict()
   .describe("A WireGuard VPN server for road-warrior clients.");

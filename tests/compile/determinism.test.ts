@@ -1,7 +1,7 @@
 /**
  * Same input, same bytes: twice in a row, and with every object's keys in another order.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -23,7 +23,10 @@ function reverseKeys(v: unknown): unknown {
 async function planOf(file: string, mutate: (v: unknown) => unknown = (v) => v) {
   const l = await loadTopology(file);
   if (!l.ok) throw new Error("load failed");
-  const r = compile({ ...l.loaded, value: mutate(l.loaded.value) }, { outDir: join(file, "..") });
+  // The lock holds allocations and public keys: a compile reads it, as `topo compile` does.
+  const lockPath = join(file, "..", "topo.lock.json");
+  const lockText = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
+  const r = compile({ ...l.loaded, value: mutate(l.loaded.value) }, { outDir: join(file, ".."), ...(lockText !== undefined ? { lockText } : {}) });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
   return r.compiled.plan;
 }

@@ -4,6 +4,7 @@
  * so the author sees every problem at once.
  */
 import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { LockFile } from "../../ir/lock.js";
 import type { TopologyParsed } from "../../model/topology.js";
 import { conflictingUplink } from "./conflicting-uplink.js";
 import { duplicateAddresses } from "./duplicate-addresses.js";
@@ -13,8 +14,20 @@ import { interfaceNameTooLong } from "./interface-name-too-long.js";
 import { overlappingSubnets } from "./overlapping-subnets.js";
 import { unknownReferences } from "./unknown-references.js";
 import { vmNetworkRules } from "./vm-network.js";
+import { duplicateWireguardKeys } from "./duplicate-wireguard-keys.js";
+import { meshReachability } from "./mesh-reachability.js";
+import { missingWireguardKeys } from "./missing-wireguard-keys.js";
+import { overlappingAllowedIps } from "./overlapping-allowed-ips.js";
+import { tunnelUsers } from "./tunnel-users.js";
+import { wireguardAddresses } from "./wireguard-addresses.js";
+import { wireguardKeyFormat } from "./wireguard-key-format.js";
 
-export type Rule = (topo: TopologyParsed) => Diagnostic[];
+/** What rules may read besides the topology: the previous topo.lock.json (keys made by `topo keys`). */
+export interface RuleContext {
+  readonly lock?: LockFile;
+}
+
+export type Rule = (topo: TopologyParsed, ctx: RuleContext) => Diagnostic[];
 
 export const RULES: readonly Rule[] = [
   conflictingUplink,
@@ -25,8 +38,16 @@ export const RULES: readonly Rule[] = [
   addressOutsideSubnet,
   interfaceNameTooLong,
   vmNetworkRules,
+  // WireGuard: addresses, keys, reachability of peers, who exits through tunnels.
+  wireguardAddresses,
+  overlappingAllowedIps,
+  meshReachability,
+  tunnelUsers,
+  wireguardKeyFormat,
+  duplicateWireguardKeys,
+  missingWireguardKeys,
 ];
 
-export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES): Diagnostic[] {
-  return rules.flatMap((rule) => rule(topo));
+export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES, ctx: RuleContext = {}): Diagnostic[] {
+  return rules.flatMap((rule) => rule(topo, ctx));
 }

@@ -9,10 +9,11 @@ import { lowerLinuxBridges } from "./bridges.js";
 import { lowerUplink, routesVia } from "./uplink.js";
 import { lowerVmBridges } from "./vm-bridges.js";
 import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
+import { lowerWireguard } from "./wireguard.js";
 
 export type NetworkdLowering = (ir: TopologyIR, host: HostIR) => NetworkdParts;
 
-export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges, lowerVmBridges];
+export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges, lowerWireguard, lowerVmBridges];
 
 export function lowerNetworkd(ir: TopologyIR, host: HostIR, parts: readonly NetworkdLowering[] = PARTS): ModuleView {
   const netdevs: Unit[] = [];
