@@ -8,7 +8,7 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { hostFirewallIntent } from "./contributors/host-firewall.js";
-import { vmNetworkIntent } from "./vm-network-intent.js";
+import { vmNetworkIntent } from "./contributors/vm-network.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
