@@ -8,8 +8,8 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { hostFirewallIntent } from "./contributors/host-firewall.js";
-import { meshIntent } from "./mesh-intent.js";
-import { vmNetworkIntent } from "./vm-network-intent.js";
+import { meshIntent } from "./contributors/mesh.js";
+import { vmNetworkIntent } from "./contributors/vm-network.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { intentMatrix } from "../../src/policy/intent.js";
-import { vmNetworkIntent } from "../../src/policy/vm-network-intent.js";
+import { vmNetworkIntent } from "../../src/policy/contributors/vm-network.js";
 import { compileOk, ROOT } from "../helpers/compile.js";
 
 test("hv1's intent: isolated VMs, the one exception on its port and direction, WAN out not in, admin SSH, metadata", async () => {

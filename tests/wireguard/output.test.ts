@@ -11,7 +11,7 @@ import { compileOk, ROOT } from "../helpers/compile.js";
 import { nftCheck, nixEvalJson, nixParse, writePlan } from "../helpers/tools.js";
 import { withTmp } from "../helpers/tmp.js";
 import { intentMatrix } from "../../src/policy/intent.js";
-import { meshIntent } from "../../src/policy/mesh-intent.js";
+import { meshIntent } from "../../src/policy/contributors/mesh.js";
 import { compileValue, fleet, KEYS } from "./fleet.js";
 
 type Json = any;

@@ -8,6 +8,7 @@ import { networkdComponent } from "./networkd.js";
 import { nftablesComponent } from "./nftables.js";
 import { sysctlComponent } from "./sysctl.js";
 import { upstreamComponent } from "./upstream.js";
+import { vmNetworkComponent } from "./vm-network.js";
 
 export const COMPONENTS: LabComponent[] = [
   upstreamComponent,
@@ -15,4 +16,5 @@ export const COMPONENTS: LabComponent[] = [
   sysctlComponent,
   nftablesComponent,
   networkdComponent,
+  vmNetworkComponent,
 ];

@@ -6,7 +6,8 @@
  * - `ext`: a machine on the internet behind the router: endpoint `external.wan`;
  * - `dhcp`: for DHCP uplinks, a DHCP server (a real systemd-networkd, DHCPServer=yes) on a lab
  *   block, handing out leases with the router as gateway.
- * Other components find a host's uplink segment in `ctx.shared.get(UPLINKS)`.
+ * Other components find a host's uplink segment in `ctx.shared.get(UPLINKS)`, the router's
+ * namespace in `ctx.shared.get(ROUTER)`.
  */
 import type { HostIR } from "../../ir/types.js";
 import { addressOf, networkOf, parseCidr } from "../../net/ipv4.js";
@@ -16,6 +17,8 @@ import type { Daemon } from "../runtime/run.js";
 import { NETWORKD, startNetworkd, waitNetworkd } from "./networkd.js";
 
 export const UPLINKS = "upstream.uplinks";
+/** The upstream router's namespace (other components hang services of the provider behind it). */
+export const ROUTER = "upstream.router";
 
 /** Where a host's uplink plugs in. */
 export interface UplinkSide {
@@ -36,6 +39,7 @@ export const upstreamComponent: LabComponent = {
   wire(ctx: LabContext) {
     const { run } = ctx;
     const wan = run.ns("wan");
+    ctx.shared.set(ROUTER, wan);
     const ext = run.ns("ext");
     const inet = ctx.addresses.block("internet");
     run.veth({ ns: wan, name: "ext0" }, { ns: ext, name: "eth0" });

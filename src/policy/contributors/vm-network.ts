@@ -6,13 +6,12 @@
  * VM; administrators reach every VM's SSH; a VM reaches its hypervisor only on the declared host
  * services.
  */
-import type { TopologyIR } from "../ir/types.js";
-import { addressOf } from "../net/ipv4.js";
-import { originComment } from "../lower/origin.js";
-import type { IntentCell, IntentEndpoint, IntentMatrix } from "./intent.js";
+import type { TopologyIR } from "../../ir/types.js";
+import { addressOf } from "../../net/ipv4.js";
+import { originComment } from "../../lower/origin.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
+import { WAN } from "./host-firewall.js";
 
-/** The internet, as seen from any host's uplink. */
-export const WAN = "external.wan";
 /** A probe port for "reaches the internet": any port is allowed, this one is probed. */
 export const WAN_PROBE_PORT = 443;
 export const adminEndpoint = (host: string) => `external.${host}-admin`;
@@ -26,7 +25,7 @@ export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
     if (!net || net.vms.length === 0) continue;
     const base = originComment(net.origin, ir.source);
     const id = (vm: string) => `${host.name}.${vm}`;
-    endpoints.push({ id: WAN, kind: "external", host: host.name });
+    endpoints.push({ id: WAN, kind: "external", host: "*" });
     for (const vm of net.vms) endpoints.push({ id: id(vm.name), kind: "vm", host: host.name, address: addressOf(vm.guestAddress) });
 
     for (const a of net.vms) {
@@ -42,7 +41,8 @@ export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
       }
       cells.push({ from: id(a.name), to: WAN, proto: "tcp", port: WAN_PROBE_PORT, allowed: true, reason: `${net.origin.path}.uplink` });
       cells.push({ from: WAN, to: id(a.name), proto: "tcp", port: net.sshPort, allowed: false, reason: `${net.origin.path}.uplink: only established traffic comes back` });
-      for (const s of net.hostServices) cells.push({ from: id(a.name), to: host.name, proto: s.proto, port: s.port, allowed: true, reason: `${net.origin.path}.hostServices` });
+      // Host services, asked for at the VM's gateway (its bridge address).
+      for (const s of net.hostServices) cells.push({ from: id(a.name), to: host.name, toAddress: a.gateway, proto: s.proto, port: s.port, allowed: true, reason: `${net.origin.path}.hostServices` });
     }
     // An exception opens its port only, and only in its direction.
     for (const e of net.exceptions) {

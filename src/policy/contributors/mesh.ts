@@ -4,10 +4,10 @@
  * exit through a tunnel are left out: where their packets go is the tunnel's (and the bridge's)
  * business, not the mesh's.
  */
-import { contains } from "../net/ipv4.js";
-import type { TopologyIR } from "../ir/types.js";
-import { originComment } from "../lower/origin.js";
-import type { IntentCell, IntentEndpoint, IntentMatrix } from "./intent.js";
+import { contains } from "../../net/ipv4.js";
+import type { TopologyIR } from "../../ir/types.js";
+import { originComment } from "../../lower/origin.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 
 export function meshIntent(ir: TopologyIR): IntentMatrix {
   const endpoints: IntentEndpoint[] = [];
