@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { intentMatrix } from "../../src/policy/intent.js";
 import { closedPort, routeTarget } from "../../src/policy/contributors/host-firewall.js";
-import { CASES, compileFile, compileOk } from "../helpers/compile.js";
+import { compileFile, compileOk, ROOT } from "../helpers/compile.js";
 import { LAB_BASICS } from "../helpers/lab.js";
 
 test("the host-basics matrix of the fixture: open ports, range ends, closed probes, trust, ping, forwarding, routes", async () => {
@@ -36,7 +36,7 @@ test("closed probe port and route target", () => {
 });
 
 test("TOPO3007 at each expectation the policy contradicts; TOPO3001 for an unknown external; unjudged cells pass", async () => {
-  const r = await compileFile(join(CASES, "expectation-contradicts", "topology.ts"));
+  const r = await compileFile(join(ROOT, "tests", "errors", "expectation-contradicts", "topology.ts"));
   assert.is(r.ok, false);
   if (r.ok) return;
   const got = r.diagnostics.map((d) => `${d.code} ${d.span?.line}`);
@@ -48,7 +48,7 @@ test("TOPO3007 at each expectation the policy contradicts; TOPO3001 for an unkno
 });
 
 test("the reference fleet's expectations do not contradict its policy", async () => {
-  await compileOk(join(CASES, "..", "..", "topology.ts"));
+  await compileOk(join(ROOT, "topology.ts"));
 });
 
 test.run();
