@@ -19,6 +19,10 @@ function rootLinks(): string[] {
   return (JSON.parse(spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" }).stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
 }
 
+function rootRoutes(): string {
+  return spawnSync("ip", ["route", "show", "table", "all"], { encoding: "utf8" }).stdout;
+}
+
 /** Start `topo verify` as a child and wait until its lab is up to the given daemon kind; returns the child and the run's state. */
 async function startAndWait(daemonPrefix: string) {
   const child = spawn(process.execPath, [join(ROOT, "bin", "topo.js"), "verify", LAB_BASICS], { stdio: "ignore" });
@@ -42,11 +46,13 @@ async function assertGone(state: RunState, withinMs: number) {
   assert.ok(state.namespaces.length > 0);
 }
 
-test("after a normal run: no namespace, process or directory; the root namespace's links untouched", async () => {
-  const before = rootLinks();
+test("after a normal run: no namespace, process or directory; the root namespace's links and routes untouched", async () => {
+  const links = rootLinks();
+  const routes = rootRoutes();
   const r = await verifyOk({ file: LAB_BASICS, host: "edge" });
   assert.equal(leftovers(r.run), []);
-  assert.equal(rootLinks(), before);
+  assert.equal(rootLinks(), links);
+  assert.is(rootRoutes(), routes);
 });
 
 test("SIGTERM midway (while probing): the handler tears down before the process exits", async () => {
@@ -65,6 +71,24 @@ test("SIGKILL midway (networkd just started): the guardian tears the run down", 
   assert.is(await exited, 137);
   await assertGone(live, 10_000);
   assert.ok(!alive(live.guardian), "the guardian exits once done");
+});
+
+test("--keep leaves the lab up (namespaces, networkd), ignored by the sweep; --teardown removes it", async () => {
+  const r = await verifyOk({ file: LAB_BASICS, host: "office", keep: true });
+  try {
+    assert.ok(r.kept);
+    const state = readState(runDir(r.run))!;
+    assert.is(state.status, "kept");
+    assert.ok(leftovers(r.run).length > 1, "namespaces still there");
+    assert.ok(state.processes.filter((p) => p.what?.startsWith("networkd@")).every(alive), "networkd still running");
+    assert.not.ok(recoverStaleRuns().includes(r.run), "a kept run is not stale");
+    const cli = spawnSync(process.execPath, [join(ROOT, "bin", "topo.js"), "verify", "--teardown", r.run], { encoding: "utf8" });
+    assert.is(cli.status, 0, cli.stderr);
+    assert.match(cli.stderr, new RegExp(`removed lab ${r.run}`));
+    await assertGone(state, 1000);
+  } finally {
+    spawnSync(process.execPath, [join(ROOT, "bin", "topo.js"), "verify", "--teardown", r.run]);
+  }
 });
 
 test("a run whose owner and guardian are both gone is swept by the next run", async () => {
