@@ -3,11 +3,13 @@
  * its comparisons side by side in one run, because these machines are noisy.
  */
 import { benchCompile } from "./compile.js";
+import { benchVerify } from "./verify.js";
 import { benchVmIsolationReport } from "./vm-isolation.js";
 
 const benches: [string, () => Promise<void>][] = [
   ["compile", benchCompile],
   ["vm-isolation", benchVmIsolationReport],
+  ["verify", benchVerify],
 ];
 
 const only = process.argv[2];

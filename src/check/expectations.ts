@@ -26,11 +26,14 @@ export function checkExpectations(ir: TopologyIR, matrix: IntentMatrix = intentM
     }
     const cell = cells.get(`${e.from}|${e.to}|${e.proto}|${e.port ?? ""}`);
     if (!cell || cell.allowed === e.reach) return;
+    // The reason's back-references name the topology file relative to the output; here the
+    // diagnostic already names the file, so a line number says it all.
+    const reason = cell.reason.split(`(${ir.source}:`).join("(line ");
     out.push(
       error(
         "TOPO3007",
         ["expectations", i, "reach"],
-        `expectation says ${e.from} ${e.reach ? "reaches" : "does not reach"} ${e.to} on ${service(e)}, but the policy ${cell.allowed ? "allows" : "blocks"} it: ${cell.reason}`,
+        `expectation says ${e.from} ${e.reach ? "reaches" : "does not reach"} ${e.to} on ${service(e)}, but the policy ${cell.allowed ? "allows" : "blocks"} it: ${reason}`,
         { hint: e.reach ? "open the port (or trust the interface) where the reason points, or expect `reach: false`" : "close the port (or stop trusting the interface) where the reason points, or expect `reach: true`" },
       ),
     );

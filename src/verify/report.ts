@@ -3,6 +3,7 @@
  * marked), the expectations, what the real daemons said about the generated files, what could not
  * be probed yet, mismatches listed with their reasons, and the time it all took.
  */
+import { LAB_ROOT } from "../lab/runtime/state.js";
 import type { CellOutcome, VerifyResult } from "./verify.js";
 
 export const BUDGET_MS = 120_000;
@@ -67,7 +68,7 @@ export function formatReport(r: VerifyResult): string {
     lines.push("");
     lines.push(`The lab ${r.run} is kept up. Enter a namespace with:`);
     for (const ns of r.kept.namespaces) lines.push(`  ip netns exec ${ns} bash`);
-    lines.push(`Logs, rendered units and rulesets: /run/topo-lab/${r.run}/`);
+    lines.push(`Logs, rendered units and rulesets: ${LAB_ROOT}/${r.run}/`);
     lines.push(`Tear it down with: npx ${r.kept.teardown}`);
   }
   return lines.join("\n");
