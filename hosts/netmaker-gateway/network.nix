@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     networks = {
-      # hosts["netmaker-gateway"].uplink (topology.ts:107)
+      # hosts["netmaker-gateway"].uplink (topology.ts:99)
       "10-eth0" = {
         address = [ "198.51.100.10/24" ];
         dns = [ "192.0.2.53" ];

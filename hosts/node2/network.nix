@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     networks = {
-      # hosts.node2.uplink (topology.ts:122)
+      # hosts.node2.uplink (topology.ts:114)
       "10-enp1s0" = {
         address = [ "203.0.113.20/24" ];
         dns = [ "192.0.2.53" ];
@@ -20,6 +20,13 @@
             Gateway = "203.0.113.1";
           }
         ];
+      };
+      # hosts.node2.bridges.vmbr0 (topology.ts:121)
+      "20-vmbr0" = {
+        address = [ "10.1.0.1/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "vmbr0";
+        networkConfig.ConfigureWithoutCarrier = true;
       };
     };
   };

@@ -21,6 +21,13 @@
           }
         ];
       };
+      # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
+      "20-vmbr0" = {
+        address = [ "10.0.0.1/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "vmbr0";
+        networkConfig.ConfigureWithoutCarrier = true;
+      };
     };
   };
 }

@@ -7,6 +7,7 @@ import { formatPath, type Diagnostic, type Path } from "../diag/diagnostic.js";
 import { EMPTY_LOCK, type LockFile } from "../ir/lock.js";
 import type { Locator } from "../load/locate.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
+import { chainGateway, resolveChains, resolveOvsBridge } from "./resolve-ovs.js";
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
 import { resolveVmNetwork, VM_LOCK_SECTION, type VmLockSection } from "./resolve-vm-network.js";
 
@@ -103,7 +104,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       const common = { name: brName, origin: o, ...(br.description ? { description: br.description } : {}), ...(br.address ? { address: br.address } : {}) };
       return br.kind === "linux"
         ? { kind: "linux", ...common, ports: sortedUniqueStrings(br.ports ?? []), stp: br.stp ?? false }
-        : { kind: "ovs", ...common, input: br };
+        : { kind: "ovs", ...common, ovs: resolveOvsBridge(host, name, brName, br, origin) };
     })
     .sort(byName);
 
@@ -117,7 +118,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       port: c.port ?? `veth${c.id}`,
       portType: c.portType ?? "veth",
       address: c.address,
-      ...(c.gateway ? { gateway: c.gateway } : {}),
+      ...((c.gateway ?? chainGateway(host, cName)) ? { gateway: c.gateway ?? chainGateway(host, cName) } : {}),
       services: Object.entries(c.services ?? {})
         .map(([sName, s]) => ({ name: sName, proto: s.proto, port: s.port }))
         .sort(byName),
@@ -184,7 +185,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     ...(vmNetwork ? { vmNetwork } : {}),
     tunnels: named(host.tunnels, "tunnels"),
     vpnServers: named(host.vpnServers, "vpnServers"),
-    chains: named(host.chains, "chains"),
+    chains: resolveChains(host, name, origin),
   };
 }
 

@@ -10,6 +10,8 @@ export interface Origin {
   readonly line?: number;
 }
 
+import type { ChainIR, OvsDetailIR } from "./ovs.js";
+
 export interface TopologyIR {
   readonly name: string;
   /** The topology file, relative to the output directory (for headers and back-references). */
@@ -39,7 +41,7 @@ export interface HostIR {
   /** Raw (validated) inputs of concepts whose resolution later passes own. */
   readonly tunnels: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
   readonly vpnServers: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
-  readonly chains: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
+  readonly chains: readonly ChainIR[];
 }
 
 export interface UplinkIR {
@@ -93,8 +95,8 @@ export interface OvsBridgeIR {
   readonly origin: Origin;
   readonly description?: string;
   readonly address?: string;
-  /** Raw (validated) OVS input; resolved by the Open vSwitch pass. */
-  readonly input: unknown;
+  /** Attachments, flows and policies, resolved by check/resolve-ovs.ts. */
+  readonly ovs: OvsDetailIR;
 }
 
 export type BridgeIR = LinuxBridgeIR | OvsBridgeIR;

@@ -13,6 +13,11 @@ import { interfaceNameTooLong } from "./interface-name-too-long.js";
 import { overlappingSubnets } from "./overlapping-subnets.js";
 import { unknownReferences } from "./unknown-references.js";
 import { vmNetworkRules } from "./vm-network.js";
+import { invalidFlows } from "./invalid-flows.js";
+import { invalidChains } from "./invalid-chains.js";
+import { ofportConflicts } from "./ofport-conflicts.js";
+import { nixosContainerNames } from "./nixos-container-names.js";
+import { containerRoles } from "./container-roles.js";
 
 export type Rule = (topo: TopologyParsed) => Diagnostic[];
 
@@ -25,6 +30,11 @@ export const RULES: readonly Rule[] = [
   addressOutsideSubnet,
   interfaceNameTooLong,
   vmNetworkRules,
+  invalidFlows,
+  invalidChains,
+  ofportConflicts,
+  nixosContainerNames,
+  containerRoles,
 ];
 
 export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES): Diagnostic[] {
