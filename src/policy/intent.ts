@@ -8,6 +8,7 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { hostFirewallIntent } from "./contributors/host-firewall.js";
+import { ovsIntent } from "./contributors/ovs.js";
 import { vmNetworkIntent } from "./vm-network-intent.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
@@ -44,7 +45,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 
