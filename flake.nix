@@ -13,7 +13,7 @@
 
   outputs = { self, nixpkgs, microvm, ... }@inputs: {
     nixosConfigurations = {
-      # hosts.hv1 (topology.ts:147)
+      # hosts.hv1 (topology.ts:139)
       hv1 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
@@ -21,14 +21,14 @@
           ./hosts/hv1
         ];
       };
-      # hosts["netmaker-gateway"] (topology.ts:103)
+      # hosts["netmaker-gateway"] (topology.ts:95)
       netmaker-gateway = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
           ./hosts/netmaker-gateway
         ];
       };
-      # hosts.node2 (topology.ts:117)
+      # hosts.node2 (topology.ts:109)
       node2 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [

@@ -30,18 +30,10 @@ export default defineTopology({
           kind: "ovs",
           description: "Socket network bridge",
           address: "10.0.0.1/24",
+          // Isolation comes from the containers' roles and the chains below (topo's own flows,
+          // priorities 60000 and up); these are the author's flows for everything else.
           flows: [
             { priority: 100, match: { proto: "udp", dstPort: 51820 }, actions: [{ output: "veth100" }], comment: "VPN clients to the gateway container" },
-            { priority: 100, match: { inPort: "veth100" }, actions: [{ output: "warp0" }], comment: "gateway to WARP" },
-            { priority: 100, match: { inPort: "veth102" }, actions: [{ output: "warp0" }], comment: "xray to WARP" },
-            {
-              priority: 100,
-              match: { inPort: "warp0" },
-              actions: [{ learn: { table: 1, hardTimeout: 300, priority: 110 } }, "normal"],
-              comment: "WARP return traffic, learning the way back",
-            },
-            { priority: 90, match: { inPort: "veth200" }, actions: ["normal"], comment: "MCP: local or via the mesh" },
-            { priority: 90, match: { inPort: "veth201" }, actions: ["normal"], comment: "API: local or via the mesh" },
             { priority: 10, actions: ["normal"], comment: "default: normal switching" },
           ],
         },

@@ -5,7 +5,9 @@
   imports = [
     ./firewall.nix
     ./network.nix
+    ./ovs-late-ports.nix
     ./system.nix
+    ./vswitches.nix
   ]
   ++ (if builtins.pathExists ./hardware-configuration.nix then [ ./hardware-configuration.nix ] else [ ]);
 }

@@ -11,6 +11,10 @@
           content = builtins.readFile ./nftables/topo-filter.nft;
           family = "inet";
         };
+        topo-privacy = {
+          content = builtins.readFile ./nftables/topo-privacy.nft;
+          family = "inet";
+        };
         topo-wireguard = {
           content = builtins.readFile ./nftables/topo-wireguard.nft;
           family = "ip";

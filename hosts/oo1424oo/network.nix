@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:173)
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -21,7 +21,7 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
         };
         wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:182)
+          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
           {
             AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
             Endpoint = "198.51.100.10:51821";
@@ -29,7 +29,7 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:88)
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
       "30-wg0" = {
         netdevConfig = {
           Description = "WireGuard VPN server wg0";
@@ -41,14 +41,14 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
         };
         wireguardPeers = [
-          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:92)
+          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:84)
           {
             AllowedIPs = [ "10.8.0.2/32" ];
             PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";
           }
         ];
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
       "31-warp0" = {
         netdevConfig = {
           Description = "WireGuard tunnel warp0";
@@ -57,7 +57,7 @@
         };
         wireguardConfig.PrivateKeyFile = "/run/secrets/topo/oo1424oo-warp0.key";
         wireguardPeers = [
-          # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+          # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
           {
             AllowedIPs = [ "0.0.0.0/0" ];
             Endpoint = "198.51.100.20:2408";
@@ -80,7 +80,14 @@
           }
         ];
       };
-      # meshes["nm-privacy"] (topology.ts:173)
+      # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
+      "20-vmbr0" = {
+        address = [ "10.0.0.1/24" ];
+        linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "vmbr0";
+        networkConfig.ConfigureWithoutCarrier = true;
+      };
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
         address = [ "10.100.0.2/24" ];
         linkConfig.RequiredForOnline = "no";
@@ -92,13 +99,13 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:88)
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
       "30-wg0" = {
         address = [ "10.8.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "wg0";
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:77)
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
       "31-warp0" = {
         address = [ "172.16.0.2/32" ];
         linkConfig.RequiredForOnline = "no";
@@ -110,7 +117,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:84)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
@@ -118,7 +125,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:84)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
@@ -126,7 +133,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -134,21 +141,21 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:84)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:84)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:112)
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

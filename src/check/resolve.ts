@@ -8,6 +8,7 @@ import type { Locator } from "../load/locate.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import { LockBuilder } from "../ir/lock.js";
 import { resolveWireguard, type WireguardResolution } from "./resolve-wireguard.js";
+import { chainGateway, resolveChains, resolveOvsBridge } from "./resolve-ovs.js";
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
 import { resolveVmNetwork, VM_LOCK_SECTION, type VmLockSection } from "./resolve-vm-network.js";
 
@@ -102,7 +103,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       const common = { name: brName, origin: o, ...(br.description ? { description: br.description } : {}), ...(br.address ? { address: br.address } : {}) };
       return br.kind === "linux"
         ? { kind: "linux", ...common, ports: sortedUniqueStrings(br.ports ?? []), stp: br.stp ?? false }
-        : { kind: "ovs", ...common, input: br };
+        : { kind: "ovs", ...common, ovs: resolveOvsBridge(host, name, brName, br, origin) };
     })
     .sort(byName);
 
@@ -116,7 +117,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       port: c.port ?? `veth${c.id}`,
       portType: c.portType ?? "veth",
       address: c.address,
-      ...(c.gateway ? { gateway: c.gateway } : {}),
+      ...((c.gateway ?? chainGateway(host, cName)) ? { gateway: c.gateway ?? chainGateway(host, cName) } : {}),
       services: Object.entries(c.services ?? {})
         .map(([sName, s]) => ({ name: sName, proto: s.proto, port: s.port }))
         .sort(byName),
@@ -184,6 +185,6 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     tunnels: wg.tunnels.get(name) ?? [],
     vpnServers: wg.vpnServers.get(name) ?? [],
     wireguard: wg.interfaces.get(name) ?? [],
-    chains: named(host.chains, "chains"),
+    chains: resolveChains(host, name, origin),
   };
 }

@@ -94,6 +94,11 @@ export const CODES = {
     explanation:
       "A tunnel's `usedBy` or a service's `exitVia` names something that cannot exit through that tunnel: an unknown container or service, a host that shares no mesh with the tunnel's host, or a source that would need two exits.",
   },
+  TOPO3011: {
+    title: "invalid OpenFlow rule",
+    explanation:
+      "A flow or flow policy cannot be written as OpenFlow: a port match (tp_src/tp_dst) without proto tcp or udp, `drop` together with other actions, a `goto` that is not last or goes backwards, or two flows with the same table, priority and match (the second would silently replace the first).",
+  },
   TOPO4001: {
     title: "interface name too long",
     explanation: "Linux interface names are at most 15 bytes (IFNAMSIZ is 16 with the trailing NUL). Shorten the name.",
@@ -109,6 +114,11 @@ export const CODES = {
   TOPO4004: {
     title: "hypervisor does not support the interface",
     explanation: "microvm.nix throws at evaluation for an interface type its runner for that hypervisor does not implement (firecracker and alioth: tap only; cloud-hypervisor: tap and macvtap; ...). Pick a hypervisor that supports the VM's network interface.",
+  },
+  TOPO4005: {
+    title: "OpenFlow port number out of range or taken",
+    explanation:
+      "Every port of an OVS bridge gets an OpenFlow port number (a container's defaults to its id); numbers are 1 to 65279 and unique per bridge. Set `ofport` on the container or port.",
   },
   TOPO9001: {
     title: "internal error",

@@ -27,7 +27,8 @@ export function planTree(ir: TopologyIR, hosts: readonly HostView[], lock: strin
     for (const t of host.nftTables) {
       plan.set(`${dir}/${nftFile(t)}`, renderTemplate("nft-table.nft", { source: ir.source, family: t.family, name: t.name, host: host.name, body: printTableBody(t) }));
     }
-    const imports = [...host.modules.map((m) => `./${m.file}`)].sort().map((p) => path(p)).map((p) => printNix(p));
+    for (const f of host.files ?? []) plan.set(f.path, f.text);
+    const imports = [...host.modules.map((m) => `./${m.file}`), ...(host.imports ?? [])].sort().map((p) => path(p)).map((p) => printNix(p));
     plan.set(`${dir}/default.nix`, renderTemplate("host-default.nix", { source: ir.source, host: host.name, origin: originComment(hostIR.origin, ir.source), imports }));
   }
   plan.set("topo.lock.json", lock);

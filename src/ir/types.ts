@@ -13,6 +13,8 @@ export interface Origin {
   readonly line?: number;
 }
 
+import type { ChainIR, OvsDetailIR } from "./ovs.js";
+
 export interface TopologyIR {
   readonly name: string;
   /** The topology file, relative to the output directory (for headers and back-references). */
@@ -43,8 +45,7 @@ export interface HostIR {
   readonly vpnServers: readonly VpnServerIR[];
   /** Every WireGuard interface of the host (mesh, tunnels, VPN servers), resolved for lowering. */
   readonly wireguard: readonly WgInterfaceIR[];
-  /** Raw (validated) input of chains, resolved by the Open vSwitch pass. */
-  readonly chains: readonly { readonly name: string; readonly origin: Origin; readonly input: unknown }[];
+  readonly chains: readonly ChainIR[];
 }
 
 export interface UplinkIR {
@@ -98,8 +99,8 @@ export interface OvsBridgeIR {
   readonly origin: Origin;
   readonly description?: string;
   readonly address?: string;
-  /** Raw (validated) OVS input; resolved by the Open vSwitch pass. */
-  readonly input: unknown;
+  /** Attachments, flows and policies, resolved by check/resolve-ovs.ts. */
+  readonly ovs: OvsDetailIR;
 }
 
 export type BridgeIR = LinuxBridgeIR | OvsBridgeIR;

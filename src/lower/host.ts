@@ -7,16 +7,29 @@ import { lowerMicrovms, MICROVM_HOST_MODULE } from "./microvm/guests.js";
 import { lowerNetworkd } from "./networkd/index.js";
 import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
 import { lowerSystem } from "./system.js";
+import { lowerOvs } from "./ovs/vswitches.js";
+import { lowerContainers } from "./ovs/containers.js";
 import type { HostView } from "./views.js";
 
 export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
   const nftTables = lowerNftables(ir, host);
   const microvms = lowerMicrovms(ir, host);
+  const ovs = lowerOvs(ir, host);
+  const containers = lowerContainers(ir, host);
   return {
     name: host.name,
-    modules: [lowerSystem(ir, host), lowerNetworkd(ir, host), lowerFirewallModule(nftTables), ...(microvms ? [microvms] : [])],
+    modules: [
+      lowerSystem(ir, host),
+      lowerNetworkd(ir, host),
+      lowerFirewallModule(nftTables),
+      ...(microvms ? [microvms] : []),
+      ...(ovs.module ? [ovs.module] : []),
+      ...(containers ? [containers] : []),
+    ],
     nftTables,
     flakeModules: microvms ? [MICROVM_HOST_MODULE] : [],
+    files: ovs.files,
+    imports: ovs.imports,
   };
 }
 

@@ -52,10 +52,22 @@ export interface NftTable {
   readonly chains: readonly NftChain[];
 }
 
+/** A generated file that is neither a data module nor an nft table (flows, copied modules). */
+export interface GeneratedFile {
+  /** Path relative to the output directory. */
+  readonly path: string;
+  /** The whole text, header included. */
+  readonly text: string;
+}
+
 export interface HostView {
   readonly name: string;
   readonly modules: readonly ModuleView[];
   readonly nftTables: readonly NftTable[];
   /** Flake-level NixOS modules the host's configuration needs, e.g. `microvm.nixosModules.host`. */
   readonly flakeModules: readonly string[];
+  /** Other files of the host (OpenFlow rules, copies of topo's hand-written modules). */
+  readonly files?: readonly GeneratedFile[];
+  /** Extra imports of the host's default.nix, relative to its directory. */
+  readonly imports?: readonly string[];
 }

@@ -14,7 +14,11 @@ export const LinuxBridge = z
   })
   .strict();
 
-/** An OpenFlow match. Prerequisites (`ip`, `tcp`...) are derived, so a flow cannot lack them. */
+/**
+ * An OpenFlow match. Prerequisites (`ip`, `tcp`...) are derived, so a flow cannot lack them: an
+ * address implies `ip` (or `arp`'s sender/target address when the protocol is arp), a port needs
+ * `tcp` or `udp` (said with `proto`; there is no way to guess which).
+ */
 export const FlowMatch = z
   .object({
     inPort: z.string().optional().describe("Name of the attachment the packet came in on."),
@@ -25,6 +29,18 @@ export const FlowMatch = z
     dstPort: Port.optional().describe("tp_dst (needs tcp or udp)."),
   })
   .strict();
+
+/** Priorities from here up belong to topo's isolation and chain flows, which must win. */
+export const RESERVED_PRIORITY = 60000;
+
+const Priority = z
+  .number()
+  .int()
+  .min(0)
+  .max(RESERVED_PRIORITY - 1, { message: `priorities ${RESERVED_PRIORITY} and above are reserved for topo's isolation and chain flows` });
+
+/** OpenFlow port numbers topo may request (OFPP_MAX is 0xff00; the rest are reserved ports). */
+export const OfPort = z.number().int().min(1).max(65279).describe("OpenFlow port number requested for the port (ofport_request).");
 
 export const FlowAction = z.union([
   z.enum(["normal", "drop", "local", "flood", "in_port"]),
@@ -37,7 +53,7 @@ export const FlowAction = z.union([
         .object({
           table: z.number().int().min(0).max(254),
           hardTimeout: z.number().int().min(0).optional(),
-          priority: z.number().int().min(0).max(65535).optional(),
+          priority: Priority.optional(),
         })
         .strict(),
     })
@@ -47,8 +63,8 @@ export const FlowAction = z.union([
 
 export const Flow = z
   .object({
-    table: z.number().int().min(0).max(254).optional(),
-    priority: z.number().int().min(0).max(65535).optional(),
+    table: z.number().int().min(0).max(254).optional().describe("Table (default 0)."),
+    priority: Priority.optional().describe("Priority (default 100; 60000 and above are topo's)."),
     cookie: z.number().int().min(0).optional().describe("Cookie marking the flow's class (the seeds use them)."),
     match: FlowMatch.optional(),
     actions: z.array(FlowAction).min(1),
@@ -60,8 +76,10 @@ export const Flow = z
 export const FlowPolicy = z
   .object({
     selector: z.string().regex(/^(container|port):[A-Za-z0-9_-]+$/, { message: "a selector is container:<id or name> or port:<name>" }),
-    table: z.number().int().min(0).max(254).optional(),
-    priority: z.number().int().min(0).max(65535).optional(),
+    table: z.number().int().min(0).max(254).optional().describe("Table of the flows (default 10); table 0 sends the selected ports' traffic there."),
+    priority: Priority.optional().describe("Priority (default 1000)."),
+    cookie: z.number().int().min(0).optional(),
+    match: FlowMatch.omit({ inPort: true }).optional().describe("Further match fields; in_port is the selected port."),
     actions: z.array(FlowAction).min(1),
   })
   .strict()
@@ -71,6 +89,7 @@ export const OvsPort = z
   .object({
     type: z.enum(["internal", "system"]).optional().describe("internal: an OVS internal port; system: an existing interface (veth, tunnel)."),
     vlan: z.number().int().min(0).max(4094).optional(),
+    ofport: OfPort.optional(),
   })
   .strict();
 

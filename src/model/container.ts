@@ -13,6 +13,13 @@ export const Container = z
     bridge: IfName.describe("Bridge of this host the container is attached to."),
     port: IfName.optional().describe("Name of its port on the bridge (default veth<id>)."),
     portType: z.enum(["veth", "internal"]).optional().describe("veth pair (default) or an OVS internal port."),
+    ofport: z
+      .number()
+      .int()
+      .min(1)
+      .max(65279)
+      .optional()
+      .describe("OpenFlow port number of its port on an OVS bridge (default: the container id)."),
     address: IPv4Cidr.describe("The container's address with prefix length, e.g. 10.0.0.102/24."),
     gateway: IPv4.optional().describe("Its default gateway (usually the bridge address)."),
     services: z.record(Ident, ContainerService).optional().describe("Services it exposes, by name."),
@@ -20,7 +27,12 @@ export const Container = z
       .enum(["external", "nixos"])
       .optional()
       .describe("external: created by Proxmox/LXC, topo owns its networking only (default). nixos: topo also emits a NixOS container."),
-    role: z.enum(["privacy", "management", "service"]).optional().describe("Isolation class used by bridge isolation flows."),
+    role: z
+      .enum(["privacy", "management", "service"])
+      .optional()
+      .describe(
+        "Isolation on an OVS bridge. privacy: reaches only its tunnel (or chain), nothing on the bridge, not the host; management: reaches only the host (and what the host routes it to); service (default): normal switching.",
+      ),
   })
   .strict()
   .describe("A container on one of the host's bridges.");

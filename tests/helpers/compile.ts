@@ -13,8 +13,9 @@ export const CASES = join(ROOT, "tests", "cases");
 export async function compileFile(file: string, outDir = dirname(resolve(file))): Promise<CompileResult> {
   const loaded = await loadTopology(file);
   if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics };
-  const lockPath = join(outDir, "topo.lock.json");
-  const lockText = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
+  // The lock beside the output tree, else the one committed beside the topology (public keys, allocations).
+  const lockPath = [join(outDir, "topo.lock.json"), join(dirname(resolve(file)), "topo.lock.json")].find((p) => existsSync(p));
+  const lockText = lockPath ? readFileSync(lockPath, "utf8") : undefined;
   return compile(loaded.loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
 }
 

@@ -21,6 +21,11 @@ import { overlappingAllowedIps } from "./overlapping-allowed-ips.js";
 import { tunnelUsers } from "./tunnel-users.js";
 import { wireguardAddresses } from "./wireguard-addresses.js";
 import { wireguardKeyFormat } from "./wireguard-key-format.js";
+import { invalidFlows } from "./invalid-flows.js";
+import { invalidChains } from "./invalid-chains.js";
+import { ofportConflicts } from "./ofport-conflicts.js";
+import { nixosContainerNames } from "./nixos-container-names.js";
+import { containerRoles } from "./container-roles.js";
 
 /** What rules may read besides the topology: the previous topo.lock.json (keys made by `topo keys`). */
 export interface RuleContext {
@@ -46,6 +51,11 @@ export const RULES: readonly Rule[] = [
   wireguardKeyFormat,
   duplicateWireguardKeys,
   missingWireguardKeys,
+  invalidFlows,
+  invalidChains,
+  ofportConflicts,
+  nixosContainerNames,
+  containerRoles,
 ];
 
 export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES, ctx: RuleContext = {}): Diagnostic[] {

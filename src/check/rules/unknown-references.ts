@@ -3,6 +3,10 @@ import type { TopologyParsed } from "../../model/topology.js";
 import { closest } from "../suggest.js";
 import { hostEntries, interfacesOf } from "../inventory.js";
 import { bridgePortNames } from "../ports.js";
+import type { z } from "zod";
+import type { FlowAction } from "../../model/bridge.js";
+
+type FlowActionParsed = z.output<typeof FlowAction>;
 
 /** Every name that refers to something must find it: bridges, interfaces, hosts, VMs, ports. */
 export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
@@ -47,13 +51,33 @@ export function unknownReferences(topo: TopologyParsed): Diagnostic[] {
     for (const [brName, br] of Object.entries(host.bridges ?? {})) {
       if (br.kind !== "ovs") continue;
       const ports = bridgePortNames(topo, hostName, brName);
-      (br.flows ?? []).forEach((f, i) => {
-        const fpath = [...base, "bridges", brName, "flows", i];
-        if (f.match?.inPort && !ports.has(f.match.inPort)) unknown([...fpath, "match", "inPort"], `port on bridge \`${brName}\``, f.match.inPort, ports);
-        f.actions.forEach((a, j) => {
+      const containers = Object.keys(host.containers ?? {});
+      const bpath = [...base, "bridges", brName];
+      type M = { inPort?: string | undefined; src?: string | undefined; dst?: string | undefined };
+      const checkFlow = (fpath: Path, m: M | undefined, actions: readonly FlowActionParsed[]) => {
+        if (m?.inPort !== undefined && !ports.has(m.inPort)) unknown([...fpath, "match", "inPort"], `port on bridge \`${brName}\``, m.inPort, ports);
+        for (const end of ["src", "dst"] as const) {
+          const v = m?.[end];
+          // Addresses are checked by the schema; a bare name must be a container of this host.
+          if (v !== undefined && /^[A-Za-z]/.test(v) && !host.containers?.[v]) unknown([...fpath, "match", end], `container on host \`${hostName}\``, v, containers);
+        }
+        actions.forEach((a, j) => {
           if (typeof a === "object" && "output" in a && !ports.has(a.output)) unknown([...fpath, "actions", j, "output"], `port on bridge \`${brName}\``, a.output, ports);
         });
-      });
+      };
+      (br.flows ?? []).forEach((f, i) => checkFlow([...bpath, "flows", i], f.match, f.actions));
+      for (const [pName, p] of Object.entries(br.flowPolicies ?? {})) {
+        const ppath = [...bpath, "flowPolicies", pName];
+        checkFlow(ppath, p.match, p.actions);
+        const [kind, key] = p.selector.split(":") as [string, string];
+        if (kind === "port" && !ports.has(key)) unknown([...ppath, "selector"], `port of bridge \`${brName}\``, key, ports);
+        if (kind === "container") {
+          const onBridge = Object.entries(host.containers ?? {}).filter(([, c]) => c.bridge === brName);
+          if (!onBridge.some(([n, c]) => n === key || String(c.id) === key)) {
+            unknown([...ppath, "selector"], `container on bridge \`${brName}\``, key, onBridge.flatMap(([n, c]) => [n, String(c.id)]));
+          }
+        }
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
 import type { ModuleView } from "../views.js";
 import { lowerLinuxBridges } from "./bridges.js";
+import { lowerOvsBridgeNetworks } from "./ovs-bridges.js";
 import { lowerUplink, routesVia } from "./uplink.js";
 import { lowerVmBridges } from "./vm-bridges.js";
 import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
@@ -13,7 +14,7 @@ import { lowerWireguard } from "./wireguard.js";
 
 export type NetworkdLowering = (ir: TopologyIR, host: HostIR) => NetworkdParts;
 
-export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges, lowerWireguard, lowerVmBridges];
+export const PARTS: NetworkdLowering[] = [lowerUplink, lowerLinuxBridges, lowerWireguard, lowerVmBridges, lowerOvsBridgeNetworks];
 
 export function lowerNetworkd(ir: TopologyIR, host: HostIR, parts: readonly NetworkdLowering[] = PARTS): ModuleView {
   const netdevs: Unit[] = [];

@@ -12,11 +12,12 @@ import { inputDropLog, inputRules } from "./input.js";
 import type { NftLowering } from "./parts.js";
 import { FORWARD_DROP_CHAIN, FORWARD_DROP_PREFIX, lowerVmIsolation } from "./vm-isolation.js";
 import { lowerWireguardNft } from "./wireguard.js";
+import { lowerPrivacyGuard } from "./privacy.js";
 
 export const FILTER_TABLE = "topo-filter";
 
 /** Concepts that add sets, input guards, forward rules or tables of their own. */
-export const NFT_PARTS: NftLowering[] = [lowerVmIsolation, lowerWireguardNft];
+export const NFT_PARTS: NftLowering[] = [lowerVmIsolation, lowerWireguardNft, lowerPrivacyGuard];
 
 export function lowerNftables(ir: TopologyIR, host: HostIR, parts: readonly NftLowering[] = NFT_PARTS): NftTable[] {
   const ps = parts.map((p) => p(ir, host));

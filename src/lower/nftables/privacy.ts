@@ -1,0 +1,73 @@
+/**
+ * The host half of fail-closed privacy (table `inet topo-privacy`). On the bridge, flows send a
+ * privacy container's traffic only to the host (lower/ovs/guards.ts); here the host lets it leave
+ * only by its tunnel. When the tunnel is down its routes are gone and the traffic would fall
+ * through to the main table and the uplink: this table drops it instead. Privacy containers may
+ * not use the host itself either (its resolver would leak their DNS outside the tunnel).
+ * Base chains at priority filter - 1: a drop here is final whatever other tables accept.
+ */
+import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
+import { ifname } from "../../render/nft.js";
+import { originComment } from "../origin.js";
+import type { NftRule } from "../views.js";
+import type { NftPart } from "./parts.js";
+
+export const PRIVACY_TABLE = "topo-privacy";
+
+interface Guarded {
+  readonly bridge: string;
+  readonly address: string;
+  readonly tunnel?: string;
+  readonly why: string;
+}
+
+/** Sources that must leave by a tunnel (or not at all): privacy containers and the last container hop before a chain's tunnel. */
+export function privacySources(ir: TopologyIR, host: HostIR): Guarded[] {
+  const out = new Map<string, Guarded>();
+  for (const ch of host.chains) {
+    if (!ch.failClosed) continue;
+    ch.hops.forEach((hop, i) => {
+      const next = ch.hops[i + 1];
+      if (hop.kind === "container" && next?.kind === "tunnel") {
+        out.set(hop.address!, { bridge: ch.bridge, address: hop.address!, tunnel: next.name, why: `${originComment(ch.origin, ir.source)}: ${hop.name} leaves only by ${next.name}` });
+      }
+    });
+  }
+  for (const br of host.bridges.filter((b): b is OvsBridgeIR => b.kind === "ovs")) {
+    for (const a of br.ovs.attachments) {
+      if (a.kind !== "container" || a.role !== "privacy" || out.has(a.address!)) continue;
+      const c = host.containers.find((x) => x.name === a.container)!;
+      out.set(a.address!, {
+        bridge: br.name,
+        address: a.address!,
+        ...(a.tunnel ? { tunnel: a.tunnel } : {}),
+        why: `${originComment(c.origin, ir.source)}: ${a.container} (privacy) ${a.tunnel ? `leaves only by ${a.tunnel}` : "has no tunnel: it leaves by nothing"}`,
+      });
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+export function lowerPrivacyGuard(ir: TopologyIR, host: HostIR): NftPart {
+  const sources = privacySources(ir, host);
+  if (!sources.length) return {};
+  const forward: NftRule[] = sources.map((s) => ({
+    comment: s.why,
+    text: s.tunnel ? `iifname ${ifname(s.bridge)} ip saddr ${s.address} oifname != ${ifname(s.tunnel)} drop` : `iifname ${ifname(s.bridge)} ip saddr ${s.address} drop`,
+  }));
+  const input: NftRule[] = sources.map((s) => ({ comment: s.why, text: `iifname ${ifname(s.bridge)} ip saddr ${s.address} drop` }));
+  return {
+    tables: [
+    {
+      name: PRIVACY_TABLE,
+      family: "inet",
+      sets: [],
+      maps: [],
+      chains: [
+        { name: "forward", base: { type: "filter", hook: "forward", priority: "filter - 1", policy: "accept" }, rules: forward },
+        { name: "input", base: { type: "filter", hook: "input", priority: "filter - 1", policy: "accept" }, rules: input },
+      ],
+    },
+    ],
+  };
+}

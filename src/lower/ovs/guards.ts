@@ -1,0 +1,146 @@
+/**
+ * The flows topo derives from container roles and chains: isolation and forced paths. They use
+ * priorities the author cannot (60000 and up), so no hand-written flow can undo them, and they
+ * fail closed: a guarded port's traffic that no guard lets through is dropped, and a hop whose
+ * next hop is down sends into a dead port rather than anywhere else.
+ *
+ * Ladder (table 0), for a guarded port P with address A, bridge address G and subnet S:
+ *   65100  return path from the next hop of a chain to P
+ *   65050  DNS of a chain's first hop to the chain's resolver (then as 63000)
+ *   65040  other DNS of that hop: drop
+ *   65000  ARP from P for its way out (G, or the next hop); ARP and IP from the host to P
+ *   64500  management: IP to the host's bridge address; a chain hop: IP to the next hop itself
+ *   64000  IP from P to the bridge subnet: drop (nothing on the bridge)
+ *   63000  IP from P: to its way out (the host, or the next hop)
+ *   62000  anything else from P: drop
+ *   61000  ARP for A, IP to A, from anyone else: drop
+ * A tunnel is reached through the host (LOCAL): the host's routing and topo's nftables guard
+ * (lower/nftables/chains.ts) decide that P's traffic leaves by the tunnel and by nothing else.
+ */
+import type { ChainIR, FlowActionIR, FlowIR, FlowMatchIR, OvsAttachmentIR } from "../../ir/ovs.js";
+import type { HostIR, OvsBridgeIR, Origin } from "../../ir/types.js";
+import { addressOf, networkOf } from "../../net/ipv4.js";
+import { COOKIE } from "./cookies.js";
+
+export const PRIO = {
+  chainReturn: 65100,
+  dnsAllow: 65050,
+  dnsDrop: 65040,
+  wayOut: 65000,
+  mgmtHost: 64500,
+  subnetDrop: 64000,
+  forward: 63000,
+  dropFrom: 62000,
+  dropTo: 61000,
+} as const;
+
+export interface GuardFlow {
+  readonly comment: string;
+  readonly flow: FlowIR;
+}
+
+/** Where a guarded port's traffic goes: the host (LOCAL) or the next hop's port. */
+type WayOut = { readonly kind: "host" } | { readonly kind: "hop"; readonly port: string; readonly address: string };
+
+interface Guard {
+  readonly att: OvsAttachmentIR;
+  readonly origin: Origin;
+  readonly why: string;
+  readonly cookie: string;
+  readonly wayOut: WayOut;
+  /** Who may send to it besides its chain neighbours: the host. */
+  readonly fromHost: boolean;
+  readonly mgmt: boolean;
+  readonly dns?: string;
+}
+
+export function guardFlows(host: HostIR, br: OvsBridgeIR): GuardFlow[] {
+  const atts = new Map(br.ovs.attachments.map((a) => [a.name, a]));
+  const chains = host.chains.filter((c) => c.bridge === br.name);
+  const gw = br.address ? addressOf(br.address) : undefined;
+  const subnet = br.address ? networkOf(br.address) : undefined;
+  const guards = new Map<string, Guard>();
+  const out: GuardFlow[] = [];
+
+  chains.forEach((ch) => {
+    const cookie = COOKIE.chain(host.chains.indexOf(ch));
+    ch.hops.forEach((hop, i) => {
+      if (hop.kind !== "container") return;
+      const att = atts.get(hop.port)!;
+      const next = ch.hops[i + 1];
+      const prev = ch.hops[i - 1];
+      const wayOut: WayOut = next?.kind === "container" ? { kind: "hop", port: next.port, address: next.address! } : { kind: "host" };
+      const why = `chain ${ch.name}: ${hopList(ch)}`;
+      guards.set(att.name, {
+        att,
+        origin: ch.origin,
+        why,
+        cookie,
+        wayOut,
+        // The entrance takes traffic from the host; so do hops whose way out is the host (replies).
+        fromHost: prev === undefined || wayOut.kind === "host",
+        mgmt: false,
+        ...(i === 0 && ch.dns ? { dns: ch.dns } : {}),
+      });
+      if (prev?.kind === "container") {
+        // The way back: the next hop returns traffic to this one.
+        const p = atts.get(prev.port)!;
+        out.push(
+          flow(ch.origin, why + ` (return ${hop.name} -> ${prev.name})`, cookie, PRIO.chainReturn, { proto: "arp", inPort: att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
+          flow(ch.origin, why + ` (return ${hop.name} -> ${prev.name})`, cookie, PRIO.chainReturn, { proto: "ip", inPort: att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
+        );
+      }
+    });
+  });
+
+  for (const att of br.ovs.attachments) {
+    if (att.kind !== "container" || guards.has(att.name)) continue;
+    if (att.role !== "privacy" && att.role !== "management") continue;
+    const c = host.containers.find((x) => x.name === att.container)!;
+    guards.set(att.name, {
+      att,
+      origin: c.origin,
+      why: att.role === "privacy" ? `${att.container} (privacy): only its tunnel, through the host` : `${att.container} (management): only the host`,
+      cookie: COOKIE.isolation,
+      wayOut: { kind: "host" },
+      fromHost: true,
+      mgmt: att.role === "management",
+    });
+  }
+
+  for (const g of [...guards.values()].sort((a, b) => (a.att.name < b.att.name ? -1 : 1))) {
+    const p = g.att.name;
+    const a = g.att.address!;
+    const f = (prio: number, m: FlowMatchIR, actions: FlowActionIR[], note?: string) => out.push(flow(g.origin, note ? `${g.why} (${note})` : g.why, g.cookie, prio, m, actions));
+    const toWayOut: FlowActionIR[] = g.wayOut.kind === "host" ? [{ kind: "local" }] : [{ kind: "output", port: g.wayOut.port }];
+    // Resolve the way out, and only that.
+    if (g.wayOut.kind === "hop") f(PRIO.wayOut, { proto: "arp", inPort: p, dst: g.wayOut.address }, toWayOut, "ARP for the next hop");
+    else if (gw) f(PRIO.wayOut, { proto: "arp", inPort: p, dst: gw }, toWayOut, "ARP for the gateway");
+    if (g.dns) {
+      for (const proto of ["udp", "tcp"] as const) {
+        f(PRIO.dnsAllow, { proto, inPort: p, dst: g.dns, dstPort: 53 }, toWayOut, "DNS to the chain's resolver");
+        f(PRIO.dnsDrop, { proto, inPort: p, dstPort: 53 }, [{ kind: "drop" }], "any other DNS");
+      }
+    }
+    if (g.mgmt && gw) f(PRIO.mgmtHost, { proto: "ip", inPort: p, dst: gw }, [{ kind: "local" }], "the host");
+    if (g.wayOut.kind === "hop") f(PRIO.mgmtHost, { proto: "ip", inPort: p, dst: g.wayOut.address }, toWayOut, "the next hop itself");
+    if (subnet) f(PRIO.subnetDrop, { proto: "ip", inPort: p, dst: subnet }, [{ kind: "drop" }], "nothing else on the bridge");
+    f(PRIO.forward, { proto: "ip", inPort: p }, toWayOut, g.wayOut.kind === "host" ? "out through the host" : `through ${g.wayOut.port}`);
+    f(PRIO.dropFrom, { inPort: p }, [{ kind: "drop" }], "anything else");
+    if (g.fromHost) {
+      f(PRIO.wayOut, { proto: "arp", inPort: br.name, dst: a }, [{ kind: "output", port: p }], "the host resolves it");
+      f(PRIO.wayOut, { proto: "ip", inPort: br.name, dst: a }, [{ kind: "output", port: p }], "the host reaches it");
+    }
+    f(PRIO.dropTo, { proto: "arp", dst: a }, [{ kind: "drop" }], "nobody else resolves it");
+    f(PRIO.dropTo, { proto: "ip", dst: a }, [{ kind: "drop" }], "nobody else reaches it");
+  }
+  return out;
+}
+
+function flow(origin: Origin, comment: string, cookie: string, priority: number, match: FlowMatchIR, actions: FlowActionIR[]): GuardFlow {
+  return { comment, flow: { origin, class: cookie === COOKIE.isolation ? "isolation" : "chain", table: 0, priority, cookie, match, actions } };
+}
+
+export function hopList(ch: ChainIR): string {
+  return ch.hops.map((h) => h.name).join(" -> ");
+}

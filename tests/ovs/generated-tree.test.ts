@@ -1,0 +1,70 @@
+/**
+ * The generated OVS, container and privacy-guard files as their consumers read them: the Nix
+ * evaluator (plain data, no nixpkgs), the Nix parser (the hand-written module) and nft.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { compileOk, ROOT, CASES } from "../helpers/compile.js";
+import { nftCheck, nixEvalJson, nixParse, writePlan } from "../helpers/tools.js";
+import { withTmp } from "../helpers/tmp.js";
+import { printTableBody } from "../../src/render/nft.js";
+
+test("oo1424oo: vswitches.nix, the bridge's network, late ports and default.nix fit together", async () => {
+  const c = await compileOk(join(ROOT, "topology.ts"), "/nonexistent-out");
+  await withTmp((dir) => {
+    writePlan(dir, c.plan);
+    const h = join(dir, "hosts", "oo1424oo");
+    const v = nixEvalJson(join(h, "vswitches.nix")) as any;
+    const br = v.networking.vswitches.vmbr0;
+    assert.equal(br.interfaces, {}, "container veths are not boot-time ports");
+    assert.equal(Object.keys(v.topo.ovs.latePorts).sort(), ["veth100", "veth102", "veth200", "veth201"]);
+    assert.equal(v.topo.ovs.latePorts.veth100, { bridge: "vmbr0", ofport: 100 });
+    assert.match(br.extraOvsctlCmds, /^set-fail-mode vmbr0 secure$/m);
+    assert.is(br.openFlowVersion, "OpenFlow13");
+    assert.ok(br.supportedOpenFlowVersions.includes(br.openFlowVersion));
+    assert.not.ok("warp0" in br.interfaces, "a WireGuard device is layer 3: not an OVS port");
+    const net = nixEvalJson(join(h, "network.nix")) as any;
+    assert.equal(net.systemd.network.networks["20-vmbr0"].address, ["10.0.0.1/24"]);
+    assert.is(net.systemd.network.networks["20-vmbr0"].matchConfig.Name, "vmbr0");
+    assert.not.ok(net.systemd.network.netdevs?.["20-vmbr0"], "networkd must not create a Linux bridge named vmbr0");
+    const def = c.plan.get("hosts/oo1424oo/default.nix")!;
+    assert.match(def, /\.\/ovs-late-ports\.nix/);
+    assert.match(def, /\.\/vswitches\.nix/);
+    assert.is(nixParse(join(h, "ovs-late-ports.nix")).status, 0);
+    assert.is(nixParse(join(h, "default.nix")).status, 0);
+  });
+});
+
+test("the privacy guard table loads in nft and keeps each source to its tunnel", async () => {
+  const c = await compileOk(join(ROOT, "topology.ts"), "/nonexistent-out");
+  const host = c.hosts.find((h) => h.name === "oo1424oo")!;
+  const t = host.nftTables.find((x) => x.name === "topo-privacy")!;
+  const body = printTableBody(t);
+  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.100 oifname != "warp0" drop/);
+  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.102 oifname != "warp0" drop/);
+  const r = await nftCheck(t, body);
+  assert.is(r.status, 0, r.stderr);
+  assert.not.ok(c.hosts.find((h) => h.name === "node2")!.nftTables.some((x) => x.name === "topo-privacy"), "no privacy guard where nothing is private");
+});
+
+test("NixOS containers: OVS bridge -> extra veth named like the port, gateway, chain relays forward", async () => {
+  const c = await compileOk(join(CASES, "ovs", "features.ts"), "/nonexistent-out");
+  await withTmp((dir) => {
+    writePlan(dir, c.plan);
+    const v = nixEvalJson(join(dir, "hosts", "box", "containers.nix")) as any;
+    const relay = v.containers.relay;
+    assert.equal(relay.extraVeths, { veth101: { localAddress: "10.0.0.101/24" } });
+    assert.is(relay.privateNetwork, true);
+    assert.not.ok("hostBridge" in relay, "nspawn cannot enslave to an OVS bridge");
+    assert.equal(relay.config.networking.defaultGateway, { address: "10.0.0.102", interface: "veth101" }, "a hop's gateway is the next hop");
+    assert.is(relay.config.boot.kernel.sysctl["net.ipv4.conf.all.forwarding"], true);
+    assert.equal(v.containers.web.config.networking.firewall, { allowedTCPPorts: [80] });
+    assert.is(v.containers.web.config.system.stateVersion, "25.11");
+    assert.not.ok("entry" in v.containers, "runtime external: networking only");
+    const lp = (nixEvalJson(join(dir, "hosts", "box", "vswitches.nix")) as any).topo.ovs.latePorts;
+    assert.ok(lp.veth101 && !lp.internal_100, "veths are late ports, internal ports are not");
+  });
+});
+
+test.run();
