@@ -5,7 +5,7 @@
  * to the run's own id: other labs may be running on this machine.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -94,19 +94,21 @@ test("--keep leaves the lab up (namespaces, networkd), ignored by the sweep; --t
 
 test("a run whose owner and guardian are both gone is swept by the next run", async () => {
   const id = `topo-${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, "0")}`;
-  const dir = runDir(id);
-  mkdirSync(dir, { recursive: true });
   const ns = `${id}-stale`;
-  const state: RunState = { id, owner: { pid: 1, start: "not-this-process" }, status: "running", created: new Date().toISOString(), namespaces: [ns], processes: [] };
-  writeState(dir, state);
+  // The stale run's remains first, then its record (atomically): any run's sweep may act on it
+  // as soon as the record exists (other labs run on this machine), and it must find it whole.
   assert.is(spawnSync("ip", ["netns", "add", ns]).status, 0);
   const sleeper = spawn("ip", ["netns", "exec", ns, "sleep", "60"], { stdio: "ignore", detached: true });
   await sleep(200);
   const ref = procRef(sleeper.pid!, "sleep");
-  writeState(dir, { ...state, processes: [ref] });
   assert.ok(alive(ref));
-  assert.ok(recoverStaleRuns().includes(id));
-  await assertGone({ ...state, processes: [ref] }, 3000);
+  const state: RunState = { id, owner: { pid: 1, start: "not-this-process" }, status: "running", created: new Date().toISOString(), namespaces: [ns], processes: [ref] };
+  const staging = join(LAB_ROOT, `.new-${id}`);
+  mkdirSync(staging, { recursive: true });
+  writeState(staging, state);
+  renameSync(staging, runDir(id));
+  recoverStaleRuns();
+  await assertGone(state, 3000);
 });
 
 test.run();

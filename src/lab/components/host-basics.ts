@@ -1,9 +1,10 @@
 /**
  * The hardware of each emulated host and what its basics are plugged into:
  * - its uplink NIC (named as in the topology) on the uplink's segment;
- * - each Linux bridge port as a NIC (the first one leads to the bridge's segment, where a LAN
- *   machine stands at a free address of the bridge subnet; further ports lead nowhere, so the lab
- *   never closes a layer-2 loop);
+ * - each Linux bridge port as a NIC, unless a component that runs earlier already made it (a
+ *   guest's TAP or veth): the first free port leads to the bridge's segment, where a LAN machine
+ *   stands at a free address of the bridge subnet; further ports lead nowhere, so the lab never
+ *   closes a layer-2 loop;
  * - for each verifiable static route, a far end on the route's segment: a router at the route's
  *   gateway holding the destination's first address.
  * The host's own addresses, bridges and routes come only from its generated units (networkd).
@@ -12,6 +13,7 @@ import type { HostIR } from "../../ir/types.js";
 import { addressOf, fromInt, networkOf, parseCidr } from "../../net/ipv4.js";
 import { lanBridges, lanId, routeId, routeTarget, verifiableRoutes } from "../../policy/contributors/host-firewall.js";
 import type { LabComponent, LabContext, Segment } from "../context.js";
+import { hasLink } from "../guests.js";
 import { addressesIn } from "../runtime/addresses.js";
 import { uplinkSide } from "./upstream.js";
 
@@ -50,8 +52,11 @@ function wireHost(ctx: LabContext, host: HostIR, taken: Set<string>): void {
 
   for (const br of lanBridges(host)) {
     const seg = ctx.segment(`lan:${host.name}/${br.name}`);
-    br.ports.forEach((port, i) => (i === 0 ? ctx.plug(seg, { ns, name: port }, { up: false }) : ctx.dangling({ ns, name: port }, { up: false })));
-    if (!br.address) continue;
+    // Ports another component already made (a guest's TAP or veth) are that component's; the
+    // first free port leads to the bridge's segment, the others lead nowhere (never a loop).
+    const free = br.ports.filter((p) => !hasLink(ctx, ns, p));
+    free.forEach((port, i) => (i === 0 ? ctx.plug(seg, { ns, name: port }, { up: false }) : ctx.dangling({ ns, name: port }, { up: false })));
+    if (!br.address || free.length === 0) continue;
     const subnet = networkOf(br.address);
     segmentOf.set(br.name, { seg, subnet });
     const lanNs = run.ns(`l-${host.name}-${br.name}`);
@@ -61,7 +66,7 @@ function wireHost(ctx: LabContext, host: HostIR, taken: Set<string>): void {
     run.ip(lanNs, ["addr", "add", `${addr}/${parseCidr(subnet).prefix}`, "dev", "eth0"]);
     run.ip(lanNs, ["route", "add", "default", "via", addressOf(br.address)]);
     ctx.endpoint({ id: lanId(host.name, br.name), ns: lanNs, address: () => addr });
-    ctx.note(`${lanId(host.name, br.name)}: ${lanNs} at ${addr}, behind port ${br.ports[0]} of ${br.name}`);
+    ctx.note(`${lanId(host.name, br.name)}: ${lanNs} at ${addr}, behind port ${free[0]} of ${br.name}`);
   }
 
   verifiableRoutes(host).forEach((r, i) => {

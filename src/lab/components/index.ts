@@ -1,6 +1,7 @@
 /**
  * The lab's components, in the order each phase runs them. A new concept (microVM isolation
- * networks, WireGuard meshes, Open vSwitch) adds its component here with one line.
+ * networks, WireGuard meshes, Open vSwitch) adds its component here with one line; components that
+ * attach guests on Linux bridge ports go before host-basics (it stands in only for ports nobody made).
  */
 import type { LabComponent } from "../context.js";
 import { hostBasicsComponent } from "./host-basics.js";

@@ -138,8 +138,26 @@ const DAEMONS = "networkd.daemons";
 interface HostNetworkd {
   readonly host: string;
   readonly daemon: Daemon;
+  /** Netdevs networkd can create here (waited for, and an error when missing). */
   readonly netdevNames: readonly string[];
+  /** Netdevs of kinds this kernel cannot create (no WireGuard module...): a component must provide the device. */
+  readonly uncreatable: readonly { readonly name: string; readonly kind: string }[];
   readonly unitDir: string;
+}
+
+/**
+ * Can this machine's kernel create links of a kind? (No WireGuard or OVS module here: their
+ * devices come from wireguard-go / ovs-vswitchd components, not from networkd.) Tried once per
+ * kind, in a namespace of the run.
+ */
+function kernelCreates(ctx: LabContext, ns: string, kind: string, cache: Map<string, boolean>): boolean {
+  let ok = cache.get(kind);
+  if (ok === undefined) {
+    ok = ctx.run.tryExec(ns, ["ip", "link", "add", "topo-kind0", "type", kind]).status === 0;
+    if (ok) ctx.run.tryExec(ns, ["ip", "link", "del", "topo-kind0"]);
+    cache.set(kind, ok);
+  }
+  return ok;
 }
 
 export const networkdComponent: LabComponent = {
@@ -148,6 +166,7 @@ export const networkdComponent: LabComponent = {
 
   start(ctx: LabContext) {
     const started: HostNetworkd[] = [];
+    const kinds = new Map<string, boolean>();
     for (const h of ctx.hosts) {
       const gen = ctx.generated.get(h.name)!;
       const sn = at(gen.config, "systemd.network");
@@ -163,7 +182,16 @@ export const networkdComponent: LabComponent = {
       const unitDir = join(ctx.run.dir, "hosts", h.name, "systemd-network");
       for (const [file, text] of rendered.files) ctx.run.file(join("hosts", h.name, "systemd-network", file), text);
       const daemon = startNetworkd(ctx.run, ctx.hostNs(h.name), unitDir, `networkd@${h.name}`);
-      started.push({ host: h.name, daemon, netdevNames: rendered.netdevNames, unitDir });
+
+      const ns = ctx.hostNs(h.name);
+      const creatable = (n: string) => kernelCreates(ctx, ns, rendered.netdevKinds.get(n) ?? "dummy", kinds);
+      started.push({
+        host: h.name,
+        daemon,
+        netdevNames: rendered.netdevNames.filter(creatable),
+        uncreatable: rendered.netdevNames.filter((n) => !creatable(n)).map((name) => ({ name, kind: rendered.netdevKinds.get(name)! })),
+        unitDir,
+      });
       ctx.note(`networkd@${h.name}: pid ${daemon.pid}, units in ${unitDir}, log ${daemon.logFile}`);
     }
     ctx.shared.set(DAEMONS, started);
@@ -180,6 +208,15 @@ export const networkdComponent: LabComponent = {
         }
         for (const n of s.netdevNames) {
           if (!links.some((l) => l.ifname === n)) ctx.finding({ component: "systemd-networkd", host: s.host, severity: "error", message: `netdev ${n} was not created` });
+        }
+        for (const u of s.uncreatable) {
+          if (links.some((l) => l.ifname === u.name)) continue; // a component provided the device
+          ctx.finding({
+            component: "systemd-networkd",
+            host: s.host,
+            severity: "expected",
+            message: `netdev ${u.name} (Kind=${u.kind}) not created: the kernel here cannot create ${u.kind} links, and no lab component provided the device`,
+          });
         }
         for (const l of links) {
           if (l.admin === "failed") ctx.finding({ component: "systemd-networkd", host: s.host, file: l.networkFile?.replace(/^.*\//, ""), severity: "error", message: `link ${l.ifname} failed to configure` });

@@ -197,13 +197,16 @@ export interface RenderedUnits {
   readonly files: Map<string, string>;
   /** Interface names the netdevs create (their NetDev Name). */
   readonly netdevNames: readonly string[];
+  /** NetDev Kind of each of them. */
+  readonly netdevKinds: ReadonlyMap<string, string>;
 }
 
 /** Every enabled netdev and network of a host's `systemd.network`. */
 export function renderNetworkd(systemdNetwork: JsonObject | undefined): RenderedUnits {
   const files = new Map<string, string>();
   const netdevNames: string[] = [];
-  if (!systemdNetwork || systemdNetwork.enable === false) return { files, netdevNames };
+  const netdevKinds = new Map<string, string>();
+  if (!systemdNetwork || systemdNetwork.enable === false) return { files, netdevNames, netdevKinds };
   for (const [kind, render] of [
     ["netdevs", netdevToUnit],
     ["networks", networkToUnit],
@@ -219,12 +222,14 @@ export function renderNetworkd(systemdNetwork: JsonObject | undefined): Rendered
       files.set(file, render(def, file));
       if (kind === "netdevs") {
         const n = isObject(def.netdevConfig) ? def.netdevConfig.Name : undefined;
+        const k = isObject(def.netdevConfig) ? def.netdevConfig.Kind : undefined;
         if (typeof n === "string") netdevNames.push(n);
+        if (typeof n === "string" && typeof k === "string") netdevKinds.set(n, k);
       }
     }
   }
   if (isObject(systemdNetwork.links) && Object.keys(systemdNetwork.links).length) {
     throw new UnitRenderError("systemd.network.links (.link files) are applied by udev, which the lab does not run");
   }
-  return { files, netdevNames };
+  return { files, netdevNames, netdevKinds };
 }
