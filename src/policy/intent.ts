@@ -8,8 +8,8 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { hostFirewallIntent } from "./contributors/host-firewall.js";
-import { meshIntent } from "./mesh-intent.js";
 import { vmNetworkIntent } from "./vm-network-intent.js";
+import { wireguardIntent } from "./contributors/wireguard.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
@@ -45,7 +45,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, meshIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, wireguardIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 

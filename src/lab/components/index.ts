@@ -8,11 +8,14 @@ import { networkdComponent } from "./networkd.js";
 import { nftablesComponent } from "./nftables.js";
 import { sysctlComponent } from "./sysctl.js";
 import { upstreamComponent } from "./upstream.js";
+import { wireguardComponent } from "./wireguard.js";
 
 export const COMPONENTS: LabComponent[] = [
   upstreamComponent,
   hostBasicsComponent,
   sysctlComponent,
   nftablesComponent,
+  // Before networkd: wireguard-go must have made the devices networkd then configures.
+  wireguardComponent,
   networkdComponent,
 ];
