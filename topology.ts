@@ -180,6 +180,9 @@ export default defineTopology({
 
   expectations: [
     { from: "oo1424oo.mcp-server", to: "node2.vector-db", proto: "tcp", port: 6333, reach: true, comment: "cross-node vector search" },
+    { from: "node2.vector-db", to: "oo1424oo.mcp-server", proto: "icmp", reach: true, comment: "and back, through the mesh" },
+    { from: "oo1424oo.xray", to: "external.oo1424oo.warp0", proto: "icmp", reach: true, comment: "xray exits through WARP" },
+    { from: "oo1424oo.mcp-server", to: "external.oo1424oo.warp0", proto: "icmp", reach: false, comment: "management never uses WARP" },
     { from: "hv1.vm1", to: "hv1.vm2", proto: "tcp", port: 5432, reach: true },
     { from: "hv1.vm1", to: "hv1.vm2", proto: "tcp", port: 22, reach: false },
     { from: "hv1.vm2", to: "hv1.vm1", proto: "icmp", reach: false },

@@ -8,9 +8,9 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { hostFirewallIntent } from "./contributors/host-firewall.js";
-import { meshIntent } from "./contributors/mesh.js";
 import { ovsIntent } from "./contributors/ovs.js";
 import { vmNetworkIntent } from "./contributors/vm-network.js";
+import { wireguardIntent } from "./contributors/wireguard.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
@@ -46,7 +46,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, meshIntent, ovsIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, wireguardIntent, ovsIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 

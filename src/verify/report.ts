@@ -46,9 +46,16 @@ export function formatReport(r: VerifyResult): string {
   for (const f of [...errors, ...expected]) lines.push(`  ${f.severity === "error" ? "ERROR   " : "expected"} ${f.component}${f.host ? `@${f.host}` : ""}${f.file ? ` ${f.file}` : ""}: ${f.message}`);
   lines.push("");
 
-  if (r.unprobed.length) {
-    const missing = [...new Set(r.unprobed.flatMap((u) => u.missing))].sort();
-    lines.push(`Not probed: ${r.unprobed.length} cell${r.unprobed.length > 1 ? "s" : ""} whose endpoints no lab component stands up yet (${missing.join(", ")})`);
+  const absent = r.unprobed.filter((u) => u.missing.length);
+  if (absent.length) {
+    const missing = [...new Set(absent.flatMap((u) => u.missing))].sort();
+    lines.push(`Not probed: ${absent.length} cell${absent.length > 1 ? "s" : ""} whose endpoints no lab component stands up yet (${missing.join(", ")})`);
+    lines.push("");
+  }
+  const held = r.unprobed.filter((u) => u.why);
+  if (held.length) {
+    lines.push(`Not probed: ${held.length} cell${held.length > 1 ? "s" : ""} on ports a real daemon holds (it answers no probe):`);
+    for (const u of held) lines.push(`  ${u.from} -> ${u.why}`);
     lines.push("");
   }
 

@@ -17,7 +17,7 @@ import { LabError } from "../lab/runtime/exec.js";
 import { checkRequirements } from "../lab/runtime/requirements.js";
 import { withRun, type LabRun } from "../lab/runtime/run.js";
 import { recoverStaleRuns } from "../lab/runtime/state.js";
-import { runProbes, startListeners, type Probe } from "../lab/probe/probes.js";
+import { runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "../lab/probe/probes.js";
 
 export interface VerifyOptions {
   readonly file: string;
@@ -68,7 +68,7 @@ export interface VerifyResult {
   readonly tree: string;
   readonly cells: readonly CellOutcome[];
   /** Matrix cells not probed: an endpoint that no lab component stands up yet. */
-  readonly unprobed: readonly { from: string; to: string; proto: string; port?: number; missing: readonly string[] }[];
+  readonly unprobed: readonly { from: string; to: string; proto: string; port?: number; missing: readonly string[]; why?: string }[];
   readonly expectations: readonly ExpectationOutcome[];
   readonly findings: readonly Finding[];
   readonly notes: readonly string[];
@@ -202,6 +202,11 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
       unprobed.push({ from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), missing: [!from ? cell.from : "", !to ? cell.to : ""].filter(Boolean) });
       continue;
     }
+    const held = cell.port !== undefined ? (ctx.shared.get(SERVED_PORTS) as Map<string, string> | undefined)?.get(servedKey(to.ns, cell.proto, cell.port)) : undefined;
+    if (held) {
+      unprobed.push({ from: cell.from, to: cell.to, proto: cell.proto, port: cell.port!, missing: [], why: `${cell.proto}/${cell.port} on ${cell.to} is held by ${held}` });
+      continue;
+    }
     const base = { from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), expected: cell.allowed, reason: cell.reason, expectations: exp };
     const address = ("toAddress" in cell ? cell.toAddress : undefined) ?? to.address();
     if (!address) planned.push({ cell: base, missingAddress: true });
@@ -225,7 +230,7 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
     const base = { index: i, from: e.from, to: e.to, proto: e.proto, ...(e.port !== undefined ? { port: e.port } : {}), reach: e.reach, ...(e.origin.line ? { line: e.origin.line } : {}) };
     if (!c) {
       const u = unprobed.find((x) => key(x) === key(e));
-      return { ...base, status: "not-in-lab" as const, why: u ? `no lab component stands up ${u.missing.join(" and ")} yet` : opts.host ? `outside --host ${opts.host}` : "not probed" };
+      return { ...base, status: "not-in-lab" as const, why: u ? (u.why ?? `no lab component stands up ${u.missing.join(" and ")} yet`) : opts.host ? `outside --host ${opts.host}` : "not probed" };
     }
     return { ...base, status: c.observed === e.reach ? ("proved" as const) : ("failed" as const) };
   });

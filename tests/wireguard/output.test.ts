@@ -11,7 +11,7 @@ import { compileOk, ROOT } from "../helpers/compile.js";
 import { nftCheck, nixEvalJson, nixParse, writePlan } from "../helpers/tools.js";
 import { withTmp } from "../helpers/tmp.js";
 import { intentMatrix } from "../../src/policy/intent.js";
-import { meshIntent } from "../../src/policy/contributors/mesh.js";
+import { wireguardIntent } from "../../src/policy/contributors/wireguard.js";
 import { compileValue, fleet, KEYS } from "./fleet.js";
 
 type Json = any;
@@ -199,12 +199,15 @@ test("allocations stay in topo.lock.json: adding a member never renumbers the ot
 
 test("intent: members reach each other's overlay and the containers others publish; tunnel users are not the mesh's to promise", async () => {
   const c = await compileOk(join(ROOT, "topology.ts"));
-  const m = intentMatrix(c.ir, [meshIntent]);
+  const m = intentMatrix(c.ir, [wireguardIntent]);
   const has = (from: string, to: string) => m.cells.some((x) => x.from === from && x.to === to && x.proto === "icmp" && x.allowed);
   for (const [a, b] of [["oo1424oo", "node2"], ["node2", "oo1424oo"], ["node2", "netmaker-gateway"], ["netmaker-gateway", "oo1424oo"]]) assert.ok(has(a!, b!), `${a} -> ${b}`);
   assert.ok(has("oo1424oo", "node2.vector-db"));
   assert.ok(has("node2", "oo1424oo.mcp-server"));
   assert.not.ok(m.cells.some((x) => x.to === "oo1424oo.gateway" || x.to === "oo1424oo.xray"), "WARP users are left to the tunnel");
+  assert.ok(m.cells.find((x) => x.from === "oo1424oo" && x.to === "node2")!.toAddress === "10.100.0.3", "members are probed at their overlay address");
+  const beyond = (from: string) => m.cells.find((x) => x.from === from && x.to === "external.oo1424oo.warp0")?.allowed;
+  assert.equal(["oo1424oo.gateway", "oo1424oo.xray", "oo1424oo.mcp-server", "oo1424oo.op-dbus-api", "oo1424oo", "netmaker-gateway"].map(beyond), [true, true, false, false, false, false]);
   assert.ok(m.cells.every((x) => /topology\.ts:\d+/.test(x.reason)), "every cell says where it comes from");
 });
 

@@ -94,7 +94,13 @@ expect(
   "TOPO3053",
   "meshes.mesh.members.n2",
 );
-expect("a member without endpoint or keepalive (warning)", (f) => delete f.meshes.mesh.members.n2.behindNat, "TOPO3053", "meshes.mesh.members.n2", { warning: true, hint: /behindNat/ });
+test("missing keys are not reported while other errors stand (topo keys would refuse anyway)", async () => {
+  const r = await diagnose((f) => {
+    delete f.meshes.mesh.members.n1.publicKey;
+    f.meshes.mesh.members.n1.address = "10.200.0.2";
+  });
+  assert.equal(r.diags.map((d) => d.code), ["TOPO3005"]);
+});
 
 // Tunnels and exits
 expect("usedBy naming an unknown container", (f) => (f.hosts.n1.tunnels.warp0.usedBy = ["prv"]), "TOPO3001", "hosts.n1.tunnels.warp0.usedBy[0]", { hint: /priv/ });

@@ -59,5 +59,8 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function runRules(topo: TopologyParsed, rules: readonly Rule[] = RULES, ctx: RuleContext = {}): Diagnostic[] {
-  return rules.flatMap((rule) => rule(topo, ctx));
+  const diags = rules.flatMap((rule) => rule(topo, ctx));
+  // "Run `topo keys`" only helps once nothing else is wrong: topo keys refuses a broken topology.
+  const othersFail = diags.some((d) => d.severity === "error" && d.code !== "TOPO3051");
+  return othersFail ? diags.filter((d) => d.code !== "TOPO3051") : diags;
 }

@@ -1,4 +1,4 @@
-import { error, warning, type Diagnostic } from "../../diag/diagnostic.js";
+import { error, type Diagnostic } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
 
 /**
@@ -25,7 +25,8 @@ export function meshReachability(topo: TopologyParsed): Diagnostic[] {
         }),
       );
     }
-    const hosts = Object.keys(mesh.members).sort();
+    // Members on undeclared hosts are unknown-references' to report.
+    const hosts = Object.keys(mesh.members).filter((h) => topo.hosts[h]).sort();
     if (mesh.shape === "full") {
       for (let i = 0; i < hosts.length; i++) {
         for (let j = 0; j < i; j++) {
@@ -46,12 +47,6 @@ export function meshReachability(topo: TopologyParsed): Diagnostic[] {
       const path = ["meshes", meshName, "members", h];
       if (m.behindNat && (m.keepalive === 0 || (m.keepalive === undefined && mesh.keepalive === 0))) {
         out.push(error("TOPO3053", [...path, "keepalive"], `member \`${h}\` of mesh \`${meshName}\` is behind NAT but sends no keepalive`, { hint: "remove `keepalive: 0` (the default, 25 seconds, keeps the NAT mapping open)" }));
-      } else if (!m.endpoint && !m.behindNat && m.keepalive === undefined) {
-        out.push(
-          warning("TOPO3053", path, `member \`${h}\` of mesh \`${meshName}\` has no endpoint and sends no keepalive: peers can only answer it after it speaks first`, {
-            hint: "set `behindNat: true` if it is behind NAT (it then keeps the path open), or give it an endpoint",
-          }),
-        );
       }
     }
   }

@@ -10,12 +10,15 @@ import { nftablesComponent } from "./nftables.js";
 import { sysctlComponent } from "./sysctl.js";
 import { upstreamComponent } from "./upstream.js";
 import { vmNetworkComponent } from "./vm-network.js";
+import { wireguardComponent } from "./wireguard.js";
 
 export const COMPONENTS: LabComponent[] = [
   upstreamComponent,
   hostBasicsComponent,
   sysctlComponent,
   nftablesComponent,
+  // Before networkd: wireguard-go must have made the devices networkd then configures.
+  wireguardComponent,
   networkdComponent,
   vmNetworkComponent,
 ];

@@ -135,6 +135,13 @@ function linkFailures(log: string, ifnames: ReadonlySet<string>): string[] {
 
 const DAEMONS = "networkd.daemons";
 
+/**
+ * `ctx.shared` key: host -> names of netdevs another component provides (e.g. wireguard-go standing
+ * in for the WireGuard kernel module). Their .netdev files are not given to networkd, which could
+ * not create them here; the component that provides them judges them. The .network files stay.
+ */
+export const PROVIDED_NETDEVS = "networkd.providedNetdevs";
+
 interface HostNetworkd {
   readonly host: string;
   readonly daemon: Daemon;
@@ -180,7 +187,8 @@ export const networkdComponent: LabComponent = {
       }
       if (rendered.files.size === 0) continue;
       const unitDir = join(ctx.run.dir, "hosts", h.name, "systemd-network");
-      for (const [file, text] of rendered.files) ctx.run.file(join("hosts", h.name, "systemd-network", file), text);
+      const provided = providedNetdevFiles(ctx, h.name, sn);
+      for (const [file, text] of rendered.files) if (!provided.has(file)) ctx.run.file(join("hosts", h.name, "systemd-network", file), text);
       const daemon = startNetworkd(ctx.run, ctx.hostNs(h.name), unitDir, `networkd@${h.name}`);
 
       const ns = ctx.hostNs(h.name);
@@ -246,6 +254,18 @@ export const networkdComponent: LabComponent = {
     }
   },
 };
+
+/** The .netdev files of a host whose devices another component provides. */
+function providedNetdevFiles(ctx: LabContext, host: string, sn: unknown): Set<string> {
+  const names = (ctx.shared.get(PROVIDED_NETDEVS) as Map<string, Set<string>> | undefined)?.get(host);
+  const out = new Set<string>();
+  const netdevs = isObject(sn) && isObject(sn.netdevs) ? sn.netdevs : {};
+  for (const [attr, def] of Object.entries(netdevs)) {
+    const name = isObject(def) && isObject(def.netdevConfig) ? def.netdevConfig.Name : undefined;
+    if (typeof name === "string" && names?.has(name)) out.add(`${attr}.netdev`);
+  }
+  return out;
+}
 
 function networkdLinksSafe(run: LabRun, d: Daemon): string[] {
   try {

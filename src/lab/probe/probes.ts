@@ -26,6 +26,14 @@ export interface ProbeResult {
 const ATTEMPTS = 2;
 const HARD_TIMEOUT_MS = 5000;
 
+/**
+ * `ctx.shared` key: ports a real daemon of the lab holds (`"<ns> <proto>/<port>"` -> who, e.g.
+ * wireguard-go on a WireGuard listen port). No listener can stand there, and the daemon answers no
+ * probe, so verify lists such cells as not probed instead of guessing.
+ */
+export const SERVED_PORTS = "probe.servedPorts";
+export const servedKey = (ns: string, proto: string, port: number) => `${ns} ${proto}/${port}`;
+
 /** The token listeners answer with: the run id, so no stray service can pass for a listener. */
 export const tokenOf = (run: LabRun) => `${run.id}-ok`;
 

@@ -1,0 +1,480 @@
+/**
+ * WireGuard in the lab. The kernel here has no WireGuard module, so wireguard-go stands in for it:
+ * each generated `Kind=wireguard` netdev is rendered as NixOS renders it and its [WireGuard] and
+ * [WireGuardPeer] sections are applied with `wg` to a wireguard-go device of that name, before
+ * networkd starts; networkd then applies the generated .network (addresses, routes, policy rules)
+ * to the device as it would on NixOS. Each wireguard-go runs in a private mount namespace with a
+ * tmpfs on /run: its control socket (/run/wireguard) cannot collide with other labs, and the key
+ * sits at the generated PrivateKeyFile path.
+ *
+ * Keys: the lab never sees a real private key. Every interface gets a lab key pair, and every
+ * public key in the generated peers is replaced by the lab key of its owner (the lock says which
+ * host and interface own which public key); far ends outside the fleet (WARP) get one too.
+ *
+ * Around the hosts (environment, from the topology): bridges that carry containers but that no
+ * generated file creates (Open vSwitch bridges until their pass lands) are emulated as Linux
+ * bridges with the topology's address, each container a namespace behind its port; each tunnel's
+ * far end is a stand-in namespace at the tunnel's endpoint running wireguard-go, which forwards
+ * (without NAT) to a "beyond" namespace, `external.<host>.<tunnel>`: only what goes through the
+ * tunnel can reach it, and it sees the source the tunnel delivers.
+ *
+ * Judge: what intent cells cannot say: the source the far side sees (the tunnel's address), a
+ * service's exit across the mesh from its overlay source, and that in a hub mesh the first hop
+ * between two spokes is the hub.
+ */
+import type { HostIR, TunnelIR } from "../../ir/types.js";
+import { generateKeyPair, type KeyPair } from "../../keys/x25519.js";
+import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
+import { beyondTunnelId } from "../../policy/contributors/wireguard.js";
+import type { LabComponent, LabContext } from "../context.js";
+import { at, isObject, type JsonObject } from "../generated/tree.js";
+import { netdevToUnit, UnitRenderError } from "../generated/networkd-units.js";
+import { LabError, run as runCmd, sleep } from "../runtime/exec.js";
+import type { Daemon, LabRun } from "../runtime/run.js";
+import { SERVED_PORTS, servedKey } from "../probe/probes.js";
+import { PROVIDED_NETDEVS } from "./networkd.js";
+import { UPLINKS, type UplinkSide } from "./upstream.js";
+
+const STATE = "wireguard.lab";
+const READY = "topo-wg-ready";
+
+interface WgDevice {
+  readonly host: string;
+  readonly ns: string;
+  readonly name: string;
+  readonly daemon: Daemon;
+}
+
+interface StandIn {
+  readonly host: string;
+  readonly tunnel: TunnelIR;
+  readonly ns: string;
+  readonly beyondNs: string;
+  readonly beyondAddress: string;
+  readonly endpoint: string;
+  readonly key: KeyPair;
+  device?: WgDevice;
+}
+
+interface LabState {
+  /** Lab key pair of each (host, interface) of the fleet. */
+  readonly own: Map<string, KeyPair>;
+  /** Lab key that stands in for each public key of the generated files. */
+  readonly byPublic: Map<string, KeyPair>;
+  readonly devices: WgDevice[];
+  readonly standIns: StandIn[];
+}
+
+const ownKey = (host: string, iface: string) => `${host}/${iface}`;
+
+export const wireguardComponent: LabComponent = {
+  name: "wireguard",
+  requires: (ir) =>
+    ir.hosts.some((h) => h.wireguard.length)
+      ? [
+          { program: "wireguard-go", debian: "wireguard-go", for: "WireGuard devices (the kernel here has no WireGuard module)" },
+          { program: "wg", debian: "wireguard-tools", for: "configuring the WireGuard devices" },
+        ]
+      : [],
+
+  wire(ctx: LabContext) {
+    if (!ctx.hosts.some((h) => h.wireguard.length)) return;
+    const state: LabState = { own: new Map(), byPublic: new Map(), devices: [], standIns: [] };
+    ctx.shared.set(STATE, state);
+    // Lab keys for every interface of the fleet, and for every foreign key the generated peers name.
+    for (const h of ctx.ir.hosts) {
+      for (const wg of h.wireguard) {
+        const k = generateKeyPair();
+        state.own.set(ownKey(h.name, wg.name), k);
+        if (wg.publicKey) state.byPublic.set(wg.publicKey, k);
+      }
+    }
+    for (const h of ctx.hosts) {
+      emulateBridges(ctx, h);
+      for (const t of h.tunnels) if (t.allowedIPs.includes("0.0.0.0/0")) state.standIns.push(wireStandIn(ctx, state, h, t));
+    }
+  },
+
+  async start(ctx: LabContext) {
+    const state = ctx.shared.get(STATE) as LabState | undefined;
+    if (!state) return;
+    const provided = new Map<string, Set<string>>();
+    ctx.shared.set(PROVIDED_NETDEVS, provided);
+    const served = (ctx.shared.get(SERVED_PORTS) as Map<string, string> | undefined) ?? new Map<string, string>();
+    ctx.shared.set(SERVED_PORTS, served);
+    const waits: Promise<void>[] = [];
+    for (const h of ctx.hosts) {
+      const netdevs = at(ctx.generated.get(h.name)!.config, "systemd.network.netdevs");
+      if (!isObject(netdevs)) continue;
+      for (const attr of Object.keys(netdevs).sort()) {
+        const def = netdevs[attr];
+        if (!isObject(def) || def.enable === false || !isObject(def.netdevConfig) || def.netdevConfig.Kind !== "wireguard") continue;
+        const name = String(def.netdevConfig.Name);
+        const file = `${attr}.netdev`;
+        const conf = wgConfigOf(ctx, state, h.name, name, def, file);
+        if (!conf) continue;
+        const dev = startDevice(ctx.run, ctx.hostNs(h.name), h.name, name, conf);
+        state.devices.push(dev);
+        (provided.get(h.name) ?? provided.set(h.name, new Set()).get(h.name)!).add(name);
+        waits.push(waitReady(dev));
+        if (conf.listenPort !== undefined) served.set(servedKey(dev.ns, "udp", conf.listenPort), `wireguard-go (${name})`);
+        ctx.note(`wireguard@${h.name}: ${name} from ${file} (wireguard-go pid ${dev.daemon.pid}, log ${dev.daemon.logFile})`);
+      }
+    }
+    for (const s of state.standIns) {
+      const conf: WgConf = {
+        privateKeyFile: "/run/topo-lab-wg/far-end.key",
+        key: s.key,
+        listenPort: Number(s.endpoint.split(":").pop()),
+        peers: [{ publicKey: state.own.get(ownKey(s.host, s.tunnel.name))!.publicKey, allowedIPs: [s.tunnel.address.includes("/") ? s.tunnel.address : `${s.tunnel.address}/32`] }],
+      };
+      s.device = startDevice(ctx.run, s.ns, `far-${s.host}`, "warp", conf);
+      waits.push(waitReady(s.device));
+    }
+    await Promise.all(waits);
+    for (const s of state.standIns) {
+      ctx.run.ip(s.ns, ["link", "set", "warp", "up"]);
+      for (const net of [s.tunnel.address]) ctx.run.ip(s.ns, ["route", "add", networkOf(net.includes("/") ? net : `${net}/32`), "dev", "warp"]);
+    }
+  },
+
+  async settle(ctx: LabContext) {
+    const state = ctx.shared.get(STATE) as LabState | undefined;
+    if (!state) return;
+    // Members that keep a path open (behind NAT) have dialled once networkd brought their device
+    // up: wait for those handshakes, so that the first probe towards them finds their endpoint.
+    const t0 = Date.now();
+    for (const d of state.devices) {
+      for (;;) {
+        const hs = wgShow(d, "latest-handshakes");
+        const keepalives = wgShow(d, "persistent-keepalive");
+        const needs = keepalives.split("\n").filter((l) => /\t\d+$/.test(l)).map((l) => l.split("\t")[0]);
+        const done = needs.every((k) => hs.split("\n").some((l) => l.startsWith(`${k}\t`) && !l.endsWith("\t0")));
+        if (done || Date.now() - t0 > 10_000) break;
+        await sleep(100);
+      }
+    }
+  },
+
+  async judge(ctx: LabContext) {
+    const state = ctx.shared.get(STATE) as LabState | undefined;
+    if (!state) return;
+    for (const d of state.devices) {
+      if (!d.daemon.running()) ctx.finding({ component: "wireguard", host: d.host, severity: "error", message: `wireguard-go for ${d.name} exited: ${d.daemon.log().trim().split("\n").slice(-3).join(" | ")}` });
+    }
+    await judgeTunnels(ctx, state);
+    judgeHubs(ctx);
+  },
+};
+
+// --- Configuration from the generated netdev --------------------------------------------------
+
+interface WgPeerConf {
+  readonly publicKey: string;
+  readonly allowedIPs: readonly string[];
+  readonly endpoint?: string;
+  readonly keepalive?: number;
+}
+
+interface WgConf {
+  readonly privateKeyFile: string;
+  readonly key: KeyPair;
+  readonly listenPort?: number;
+  readonly fwmark?: number;
+  readonly peers: readonly WgPeerConf[];
+}
+
+const WIREGUARD_KEYS = new Set(["PrivateKeyFile", "ListenPort", "FirewallMark"]);
+const PEER_KEYS = new Set(["PublicKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"]);
+
+/** The rendered netdev, read back section by section as networkd would, mapped onto `wg` settings. */
+function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string, def: JsonObject, file: string): WgConf | undefined {
+  const where = { component: "wireguard", host, file } as const;
+  let text: string;
+  try {
+    text = netdevToUnit(def, file);
+  } catch (e) {
+    if (!(e instanceof UnitRenderError)) throw e;
+    ctx.finding({ ...where, severity: "error", message: e.message });
+    return undefined;
+  }
+  const sections = parseUnit(text);
+  const wg = sections.filter((s) => s.name === "WireGuard");
+  const one = (entries: [string, string][], k: string) => entries.filter(([x]) => x === k).map(([, v]) => v).pop();
+  const entries = wg.flatMap((s) => s.entries);
+  for (const [k] of entries) if (!WIREGUARD_KEYS.has(k)) ctx.finding({ ...where, severity: "error", message: `[WireGuard] ${k}= is not something topo emits or the lab applies` });
+  const privateKeyFile = one(entries, "PrivateKeyFile");
+  if (!privateKeyFile) {
+    ctx.finding({ ...where, severity: "error", message: `${name} has no [WireGuard] PrivateKeyFile=` });
+    return undefined;
+  }
+  if (!privateKeyFile.startsWith("/run/")) ctx.note(`wireguard@${host}: ${name}'s key ${privateKeyFile} is outside /run; the lab puts its lab key there in the device's private /run instead`);
+  const peers: WgPeerConf[] = [];
+  for (const s of sections.filter((x) => x.name === "WireGuardPeer")) {
+    for (const [k] of s.entries) if (!PEER_KEYS.has(k)) ctx.finding({ ...where, severity: "error", message: `[WireGuardPeer] ${k}= is not something topo emits or the lab applies` });
+    const pub = one(s.entries, "PublicKey");
+    if (!pub) {
+      ctx.finding({ ...where, severity: "error", message: "a [WireGuardPeer] without PublicKey=" });
+      continue;
+    }
+    let lab = state.byPublic.get(pub);
+    if (!lab) state.byPublic.set(pub, (lab = generateKeyPair()));
+    const ka = one(s.entries, "PersistentKeepalive");
+    const ep = one(s.entries, "Endpoint");
+    peers.push({
+      publicKey: lab.publicKey,
+      allowedIPs: s.entries.filter(([k]) => k === "AllowedIPs").flatMap(([, v]) => v.split(/[\s,]+/).filter(Boolean)),
+      ...(ep ? { endpoint: ep } : {}),
+      ...(ka ? { keepalive: Number(ka) } : {}),
+    });
+  }
+  const port = one(entries, "ListenPort");
+  const mark = one(entries, "FirewallMark");
+  return {
+    privateKeyFile: privateKeyFile.startsWith("/run/") ? privateKeyFile : `/run/topo-lab-wg/${name}.key`,
+    key: state.own.get(ownKey(host, name)) ?? generateKeyPair(),
+    ...(port ? { listenPort: Number(port) } : {}),
+    ...(mark ? { fwmark: Number(mark) } : {}),
+    peers,
+  };
+}
+
+export function parseUnit(text: string): { name: string; entries: [string, string][] }[] {
+  const out: { name: string; entries: [string, string][] }[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    const sec = /^\[([^\]]+)\]$/.exec(line);
+    if (sec) out.push({ name: sec[1]!, entries: [] });
+    else if (out.length) {
+      const i = line.indexOf("=");
+      if (i > 0) out[out.length - 1]!.entries.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+    }
+  }
+  return out;
+}
+
+function peersFile(conf: WgConf): string {
+  return conf.peers
+    .map((p) =>
+      [
+        "[Peer]",
+        `PublicKey = ${p.publicKey}`,
+        ...(p.allowedIPs.length ? [`AllowedIPs = ${p.allowedIPs.join(", ")}`] : []),
+        ...(p.endpoint ? [`Endpoint = ${p.endpoint}`] : []),
+        ...(p.keepalive ? [`PersistentKeepalive = ${p.keepalive}`] : []),
+        "",
+      ].join("\n"),
+    )
+    .join("\n");
+}
+
+// The device's private /run: the lab key at the generated path, wireguard-go's control socket.
+const MOUNT_SETUP = [
+  'key=$(cat "$1"); peers=$(cat "$2")',
+  "mount -t tmpfs -o mode=0755 tmpfs /run",
+  "mkdir -p /run/wireguard /run/topo-lab-wg",
+  "printf '%s\\n' \"$peers\" > /run/topo-lab-wg/peers.conf",
+  'mkdir -p "$(dirname "$3")"',
+  '(umask 077; printf \'%s\\n\' "$key" > "$3")',
+];
+
+// $1 interface, $2 key file, $3 listen port or "", $4 fwmark or "".
+const DEVICE_SCRIPT = [
+  'WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go -f "$1" &',
+  "wgpid=$!",
+  "i=0",
+  'while [ ! -S "/run/wireguard/$1.sock" ]; do i=$((i+1)); if [ $i -gt 200 ]; then echo "topo-wg-failed: no control socket"; exit 1; fi; sleep 0.05; done',
+  'wg set "$1" private-key "$2"',
+  'if [ -n "$3" ]; then wg set "$1" listen-port "$3"; fi',
+  'if [ -n "$4" ]; then wg set "$1" fwmark "$4"; fi',
+  'wg addconf "$1" /run/topo-lab-wg/peers.conf',
+  `echo ${READY}`,
+  'wait "$wgpid"',
+].join("\n");
+
+function startDevice(run: LabRun, ns: string, host: string, name: string, conf: WgConf): WgDevice {
+  const base = `wireguard/${host}-${name}`;
+  const keyFile = run.file(`${base}.key`, conf.key.privateKey + "\n");
+  const peers = run.file(`${base}.peers`, peersFile(conf));
+  const daemon = run.daemon({
+    ns,
+    what: `wireguard-go@${host}-${name}`,
+    argv: ["sh", "-ec", DEVICE_SCRIPT, "sh", name, conf.privateKeyFile, conf.listenPort !== undefined ? String(conf.listenPort) : "", conf.fwmark !== undefined ? String(conf.fwmark) : ""],
+    mountSetup: MOUNT_SETUP,
+    mountArgs: [keyFile, peers, conf.privateKeyFile],
+  });
+  return { host, ns, name, daemon };
+}
+
+async function waitReady(d: WgDevice): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < 10_000) {
+    const log = d.daemon.log();
+    if (log.includes(READY)) return;
+    if (log.includes("topo-wg-failed") || !d.daemon.running()) break;
+    await sleep(50);
+  }
+  throw new LabError(`wireguard-go for ${d.name} on ${d.host} did not come up`, d.daemon.log().trim());
+}
+
+/** `wg show <if> <what>` inside the device's own mount namespace (where its control socket is). */
+function wgShow(d: WgDevice, what: string): string {
+  const r = runCmd(["nsenter", "-t", String(d.daemon.pid), "-m", "-n", "wg", "show", d.name, what]);
+  return r.status === 0 ? r.stdout.trim() : "";
+}
+
+// --- The environment: emulated bridges with their containers, tunnel far ends -----------------
+
+/** Bridges with containers that no generated file creates: a Linux bridge with the topology's address. */
+function emulateBridges(ctx: LabContext, h: HostIR): void {
+  const config = ctx.generated.get(h.name)!.config;
+  const netdevs = at(config, "systemd.network.netdevs");
+  const created = new Set(
+    Object.values(isObject(netdevs) ? netdevs : {}).flatMap((d) => (isObject(d) && isObject(d.netdevConfig) ? [String(d.netdevConfig.Name)] : [])),
+  );
+  const vswitches = at(config, "networking.vswitches");
+  for (const br of h.bridges) {
+    const containers = h.containers.filter((c) => c.bridge === br.name);
+    if (!containers.length || created.has(br.name) || (isObject(vswitches) && br.name in vswitches)) continue;
+    const ns = ctx.hostNs(h.name);
+    ctx.run.ip(ns, ["link", "add", br.name, "type", "bridge"]);
+    if (br.address) ctx.run.ip(ns, ["addr", "add", br.address, "dev", br.name]);
+    ctx.run.ip(ns, ["link", "set", br.name, "up"]);
+    ctx.note(
+      `${h.name}: ${br.kind === "ovs" ? "Open vSwitch" : "Linux"} bridge ${br.name} is not in the generated files yet; the lab emulates it as a Linux bridge with ${br.address ?? "no address"} (flows are not applied)`,
+    );
+    for (const c of containers) {
+      const cns = ctx.run.ns(`c-${h.name}-${c.id}`);
+      ctx.run.veth({ ns, name: c.port }, { ns: cns, name: "eth0" });
+      ctx.run.ip(ns, ["link", "set", c.port, "master", br.name]);
+      ctx.run.ip(cns, ["addr", "add", c.address, "dev", "eth0"]);
+      if (c.gateway) ctx.run.ip(cns, ["route", "add", "default", "via", c.gateway]);
+      const id = `${h.name}.${c.name}`;
+      if (!ctx.endpoints.has(id)) ctx.endpoint({ id, ns: cns, address: () => addressOf(c.address) });
+    }
+  }
+}
+
+/** The far end of a tunnel: a namespace at its endpoint, and beyond it the world it leads to. */
+function wireStandIn(ctx: LabContext, state: LabState, h: HostIR, t: TunnelIR): StandIn {
+  const { run } = ctx;
+  const endpointIp = t.endpoint.split(":")[0]!;
+  const ns = run.ns(`far-${h.name}-${t.name}`);
+  const beyondNs = run.ns(`beyond-${h.name}-${t.name}`);
+  // On the internet: on the uplink segment that holds the endpoint's address, or on a segment of
+  // its own behind the upstream router.
+  const side = [...((ctx.shared.get(UPLINKS) as Map<string, UplinkSide> | undefined)?.values() ?? [])].find((u) => contains(u.subnet, endpointIp) && u.gateway);
+  if (side) {
+    ctx.plug(side.segment, { ns, name: "eth0" });
+    run.ip(ns, ["addr", "add", `${endpointIp}/${parseCidr(side.subnet).prefix}`, "dev", "eth0"]);
+    run.ip(ns, ["route", "add", "default", "via", side.gateway!]);
+  } else {
+    const link = ctx.addresses.block(`far-link:${h.name}.${t.name}`);
+    const seg = ctx.segment(`far:${h.name}.${t.name}`);
+    const wan = run.nsName("wan");
+    ctx.plug(seg, { ns: wan, name: `f${state.standIns.length}` });
+    run.ip(wan, ["addr", "add", link.hostCidr(1), "dev", `f${state.standIns.length}`]);
+    ctx.plug(seg, { ns, name: "eth0" });
+    run.ip(ns, ["addr", "add", link.hostCidr(2), "dev", "eth0"]);
+    run.ip(ns, ["addr", "add", `${endpointIp}/32`, "dev", "eth0"]);
+    run.ip(ns, ["route", "add", "default", "via", link.host(1)]);
+    run.ip(wan, ["route", "add", `${endpointIp}/32`, "via", link.host(2)]);
+  }
+  // Beyond: reachable only through the stand-in, which forwards without NAT.
+  const beyond = ctx.addresses.block(`beyond:${h.name}.${t.name}`);
+  run.veth({ ns, name: "beyond0" }, { ns: beyondNs, name: "eth0" });
+  run.ip(ns, ["addr", "add", beyond.hostCidr(1), "dev", "beyond0"]);
+  run.ip(beyondNs, ["addr", "add", beyond.hostCidr(2), "dev", "eth0"]);
+  run.ip(beyondNs, ["route", "add", "default", "via", beyond.host(1)]);
+  run.exec(ns, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+  ctx.endpoint({ id: beyondTunnelId(h.name, t.name), ns: beyondNs, address: () => beyond.host(2) });
+  // The stand-in's key is the lab key that replaces the tunnel's peer key in the generated netdev.
+  let key = state.byPublic.get(t.peerPublicKey);
+  if (!key) state.byPublic.set(t.peerPublicKey, (key = generateKeyPair()));
+  ctx.note(`${beyondTunnelId(h.name, t.name)}: ${beyondNs} at ${beyond.host(2)}, behind the stand-in far end of ${t.name} (${ns} at ${t.endpoint})`);
+  return { host: h.name, tunnel: t, ns, beyondNs, beyondAddress: beyond.host(2), endpoint: t.endpoint, key };
+}
+
+// --- Judgements intent cells cannot express -----------------------------------------------------
+
+/** What the beyond side sees as the source of a TCP connection from `ns` (optionally bound to `source`). */
+async function observedSource(ctx: LabContext, s: StandIn, fromNs: string, source?: string): Promise<string | undefined> {
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const listener = ctx.run.daemon({ ns: s.beyondNs, what: `seen-${s.host}-${s.tunnel.name}-${port}`, argv: ["socat", "-T", "3", `TCP4-LISTEN:${port},reuseaddr`, "SYSTEM:echo $SOCAT_PEERADDR"] });
+  try {
+    for (let i = 0; i < 50; i++) {
+      if (ctx.run.tryExec(s.beyondNs, ["ss", "-H", "-ltn", `sport = :${port}`]).stdout.trim()) break;
+      await sleep(50);
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = ctx.run.tryExec(fromNs, ["socat", "-T", "3", "STDIO", `TCP4:${s.beyondAddress}:${port},connect-timeout=2${source ? `,bind=${source}` : ""}`], { input: "", timeoutMs: 6000 });
+      const seen = r.stdout.trim();
+      if (r.status === 0 && seen) return seen;
+    }
+    return undefined;
+  } finally {
+    try {
+      process.kill(listener.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function judgeTunnels(ctx: LabContext, state: LabState): Promise<void> {
+  for (const s of state.standIns) {
+    const file = `hosts/${s.host}/network.nix`;
+    const tunnelAddress = addressOf(s.tunnel.address);
+    for (const u of s.tunnel.users) {
+      let fromNs: string | undefined;
+      let source: string | undefined;
+      if (u.kind === "container") fromNs = ctx.endpoints.get(`${s.host}.${u.ref}`)?.ns;
+      else {
+        const [userHost] = u.ref.split(".") as [string];
+        if (!ctx.hosts.some((h) => h.name === userHost)) continue;
+        fromNs = ctx.hostNs(userHost);
+        source = u.source;
+      }
+      if (!fromNs) continue;
+      const seen = await observedSource(ctx, s, fromNs, source);
+      const who = source ? `${u.ref} (source ${source})` : u.ref;
+      if (seen === tunnelAddress) ctx.note(`wireguard: ${who} exits through ${s.host}'s ${s.tunnel.name}; beyond it the source is ${seen}, the tunnel's address`);
+      else {
+        ctx.finding({
+          component: "wireguard",
+          host: s.host,
+          file,
+          severity: "error",
+          message: seen ? `${who} reached beyond ${s.tunnel.name} as ${seen}, not as the tunnel's address ${tunnelAddress}` : `${who} does not exit through ${s.host}'s ${s.tunnel.name}`,
+        });
+      }
+    }
+  }
+}
+
+/** Hub meshes: from one spoke to another, the first hop (TTL 1) is the hub's overlay address. */
+function judgeHubs(ctx: LabContext): void {
+  const inLab = new Set(ctx.hosts.map((h) => h.name));
+  for (const mesh of ctx.ir.meshes.filter((m) => m.shape === "hub" && m.hub && inLab.has(m.hub))) {
+    const hub = mesh.members.find((m) => m.host === mesh.hub)!;
+    const spokes = mesh.members.filter((m) => m.host !== mesh.hub && inLab.has(m.host));
+    for (const a of spokes) {
+      for (const b of spokes) {
+        if (a.host === b.host) continue;
+        const r = ctx.run.tryExec(ctx.hostNs(a.host), ["ping", "-n", "-c", "1", "-W", "2", "-t", "1", b.address], { timeoutMs: 5000 });
+        const viaHub = new RegExp(`From ${hub.address.replace(/\./g, "\\.")}\\b.*Time to live exceeded`).test(r.stdout);
+        if (viaHub) ctx.note(`wireguard: ${a.host} -> ${b.host} (${b.address}) on ${mesh.name}: first hop is the hub ${hub.host} (${hub.address})`);
+        else {
+          ctx.finding({
+            component: "wireguard",
+            host: a.host,
+            file: `hosts/${a.host}/network.nix`,
+            severity: "error",
+            message: `${a.host} -> ${b.host} on hub mesh ${mesh.name}: the first hop is not the hub ${hub.address} (${(r.stdout + r.stderr).trim().split("\n").slice(1, 2).join(" ") || "no answer"})`,
+          });
+        }
+      }
+    }
+  }
+}
