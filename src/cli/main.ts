@@ -60,6 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   cli
+    .command("schema", "Print the JSON Schema of the topology model (for topology.json in editors)")
+    .option("--out <file>", "Write it to this file instead of stdout")
+    .action((o: { out?: string }) => run(async () => (await import("./commands/schema.js")).schemaCommand(o)));
+
+  cli
     .command("explain <code>", "Explain a diagnostic code, e.g. TOPO3001")
     .action((code: string) => run(async () => (await import("./commands/explain.js")).explainCommand(code)));
 

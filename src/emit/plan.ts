@@ -9,6 +9,7 @@ import type { HostView } from "../lower/views.js";
 import { nixKey, nixString, path, printNix } from "../render/nix.js";
 import { printTableBody } from "../render/nft.js";
 import { renderTemplate } from "../render/templates.js";
+import { SCHEMA_FILE, printJsonSchema } from "../tools/schema/json-schema.js";
 
 /** Generated files by path relative to the output directory. */
 export type EmitPlan = Map<string, string>;
@@ -32,6 +33,7 @@ export function planTree(ir: TopologyIR, hosts: readonly HostView[], lock: strin
     plan.set(`${dir}/default.nix`, renderTemplate("host-default.nix", { source: ir.source, host: host.name, origin: originComment(hostIR.origin, ir.source), imports }));
   }
   plan.set("topo.lock.json", lock);
+  plan.set(SCHEMA_FILE, printJsonSchema());
   return new Map([...plan.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
