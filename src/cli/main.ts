@@ -65,6 +65,17 @@ export async function main(argv: string[]): Promise<void> {
     .action((o: { out?: string }) => run(async () => (await import("./commands/schema.js")).schemaCommand(o)));
 
   cli
+    .command("import <state>", "Write a topology.ts from an op-dbus state.json, reporting what it could not map")
+    .option("--out <file>", "Write topology.ts here (default: stdout)")
+    .option("--host <name>", "Name of the imported host (default host1)")
+    .option("--force", "Overwrite --out if it exists")
+    .option("--json", "Print the report (and the source, without --out) as JSON")
+    .example("topo import /etc/op-dbus/state.json --host oo1424oo --out topology.ts")
+    .action((state: string, o: { out?: string; host?: string; force?: boolean; json?: boolean }) =>
+      run(async () => (await import("./commands/import.js")).importCommand(state, o)),
+    );
+
+  cli
     .command("explain <code>", "Explain a diagnostic code, e.g. TOPO3001")
     .action((code: string) => run(async () => (await import("./commands/explain.js")).explainCommand(code)));
 
