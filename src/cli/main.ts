@@ -60,6 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   cli
+    .command("graph [file]", "Print the Mermaid diagram of the fleet, or of one host (compile writes them to docs/graph/)")
+    .option("--host <name>", "The host's diagram instead of the fleet's")
+    .action((file: string | undefined, o: { host?: string }) => run(async () => (await import("./commands/graph.js")).graphCommand(file ?? "topology.ts", o)));
+
+  cli
     .command("schema", "Print the JSON Schema of the topology model (for topology.json in editors)")
     .option("--out <file>", "Write it to this file instead of stdout")
     .action((o: { out?: string }) => run(async () => (await import("./commands/schema.js")).schemaCommand(o)));

@@ -10,6 +10,7 @@ import { nixKey, nixString, path, printNix } from "../render/nix.js";
 import { printTableBody } from "../render/nft.js";
 import { renderTemplate } from "../render/templates.js";
 import { SCHEMA_FILE, printJsonSchema } from "../tools/schema/json-schema.js";
+import { planGraphs } from "../tools/graph/plan.js";
 
 /** Generated files by path relative to the output directory. */
 export type EmitPlan = Map<string, string>;
@@ -34,6 +35,7 @@ export function planTree(ir: TopologyIR, hosts: readonly HostView[], lock: strin
   }
   plan.set("topo.lock.json", lock);
   plan.set(SCHEMA_FILE, printJsonSchema());
+  for (const [p, text] of planGraphs(ir)) plan.set(p, text);
   return new Map([...plan.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

@@ -1,0 +1,170 @@
+/**
+ * The fleet as the review tools (graph, diff) see it: every host's bridges, containers, VMs,
+ * tunnels, VPN servers, chains, and the meshes between hosts, read from the IR.
+ *
+ * Several concepts are still carried in the IR as their validated input (`vmNetwork`, tunnels,
+ * meshes...) until their own passes resolve them; this is the one place that reads those shapes,
+ * defensively, so that a richer IR later changes this file and not every tool.
+ */
+import type { ContainerIR, HostIR, HostServiceIR, OvsBridgeIR, RouteIR, TopologyIR } from "../ir/types.js";
+
+export interface BridgeFacts {
+  readonly name: string;
+  readonly kind: "linux" | "ovs";
+  readonly address?: string;
+  /** Ports declared on the bridge itself (Linux ports, OVS extra ports). */
+  readonly ports: readonly string[];
+  readonly flows: number;
+}
+
+export interface VmFacts {
+  readonly name: string;
+  readonly vcpu?: number;
+  readonly memory?: number;
+  readonly hypervisor?: string;
+  readonly index?: number;
+}
+
+export interface VmExceptionFacts {
+  readonly from: string;
+  readonly to: string;
+  readonly proto: string;
+  readonly port?: number;
+}
+
+export interface TunnelFacts {
+  readonly name: string;
+  readonly endpoint?: string;
+  readonly address?: string;
+  readonly bridge?: string;
+  readonly usedBy: readonly string[];
+}
+
+export interface VpnServerFacts {
+  readonly name: string;
+  readonly listenPort?: number;
+  readonly pool?: string;
+  readonly clients: readonly { readonly name: string; readonly address?: string }[];
+}
+
+export interface ChainFacts {
+  readonly name: string;
+  readonly bridge?: string;
+  readonly hops: readonly string[];
+}
+
+export interface HostFacts {
+  readonly name: string;
+  readonly ir: HostIR;
+  readonly bridges: readonly BridgeFacts[];
+  readonly containers: readonly ContainerIR[];
+  readonly services: readonly HostServiceIR[];
+  readonly routes: readonly RouteIR[];
+  readonly vms: readonly VmFacts[];
+  readonly vmExceptions: readonly VmExceptionFacts[];
+  readonly vmAdminInterface?: string;
+  readonly tunnels: readonly TunnelFacts[];
+  readonly vpnServers: readonly VpnServerFacts[];
+  readonly chains: readonly ChainFacts[];
+}
+
+export interface MeshMemberFacts {
+  readonly host: string;
+  readonly address?: string;
+  readonly endpoint?: string;
+  readonly publishes: readonly string[];
+}
+
+export interface MeshFacts {
+  readonly name: string;
+  readonly interface?: string;
+  readonly subnet?: string;
+  readonly listenPort?: number;
+  readonly shape?: string;
+  readonly hub?: string;
+  readonly members: readonly MeshMemberFacts[];
+}
+
+export interface FleetFacts {
+  readonly name: string;
+  readonly hosts: readonly HostFacts[];
+  readonly meshes: readonly MeshFacts[];
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** A record keyed by name, or a list of items carrying `name`. */
+const entries = (v: unknown): [string, Obj][] =>
+  Array.isArray(v) ? v.map((x) => [str(obj(x).name) ?? "", obj(x)] as [string, Obj]) : Object.entries(obj(v)).map(([k, x]) => [k, obj(x)] as [string, Obj]);
+const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]: V }));
+
+function bridgeFacts(b: HostIR["bridges"][number]): BridgeFacts {
+  if (b.kind === "linux") return { name: b.name, kind: "linux", ...opt("address", b.address), ports: [...b.ports], flows: 0 };
+  const input = obj((b as OvsBridgeIR).input);
+  return { name: b.name, kind: "ovs", ...opt("address", b.address), ports: Object.keys(obj(input.ports)).sort(), flows: Array.isArray(input.flows) ? input.flows.length : 0 };
+}
+
+export function hostFacts(h: HostIR): HostFacts {
+  const vmNet = obj(h.vmNetwork);
+  const vms: VmFacts[] = entries(vmNet.vms)
+    .map(([name, v]) => ({ name, ...opt("vcpu", num(v.vcpu)), ...opt("memory", num(v.memory)), ...opt("hypervisor", str(v.hypervisor)), ...opt("index", num(v.index)) }))
+    .sort(byName);
+  const vmExceptions: VmExceptionFacts[] = (Array.isArray(vmNet.exceptions) ? vmNet.exceptions : []).map((e) => {
+    const x = obj(e);
+    return { from: str(x.from) ?? "?", to: str(x.to) ?? "?", proto: str(x.proto) ?? "?", ...opt("port", num(x.port)) };
+  });
+  const tunnels: TunnelFacts[] = h.tunnels
+    .map((t) => {
+      const i = obj(t.input);
+      return { name: t.name, ...opt("endpoint", str(i.endpoint)), ...opt("address", str(i.address)), ...opt("bridge", str(i.bridge)), usedBy: strs(i.usedBy) };
+    })
+    .sort(byName);
+  const vpnServers: VpnServerFacts[] = h.vpnServers
+    .map((v) => {
+      const i = obj(v.input);
+      const clients = entries(i.clients)
+        .map(([name, c]) => ({ name, ...opt("address", str(c.address)) }))
+        .sort(byName);
+      return { name: v.name, ...opt("listenPort", num(i.listenPort)), ...opt("pool", str(i.pool)), clients };
+    })
+    .sort(byName);
+  const chains: ChainFacts[] = h.chains.map((c) => ({ name: c.name, ...opt("bridge", str(obj(c.input).bridge)), hops: strs(obj(c.input).hops) })).sort(byName);
+  return {
+    name: h.name,
+    ir: h,
+    bridges: h.bridges.map(bridgeFacts).sort(byName),
+    containers: [...h.containers],
+    services: [...h.services],
+    routes: [...h.routes],
+    vms,
+    vmExceptions,
+    ...opt("vmAdminInterface", str(vmNet.adminInterface)),
+    tunnels,
+    vpnServers,
+    chains,
+  };
+}
+
+export function meshFacts(m: TopologyIR["meshes"][number]): MeshFacts {
+  const i = obj(m.input);
+  const members: MeshMemberFacts[] = entries(i.members)
+    .map(([host, x]) => ({ host, ...opt("address", str(x.address)), ...opt("endpoint", str(x.endpoint)), publishes: strs(x.publishes) }))
+    .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  return {
+    name: m.name,
+    ...opt("interface", str(i.interface)),
+    ...opt("subnet", str(i.subnet)),
+    ...opt("listenPort", num(i.listenPort)),
+    ...opt("shape", str(i.shape)),
+    ...opt("hub", str(i.hub)),
+    members,
+  };
+}
+
+export function fleetFacts(ir: TopologyIR): FleetFacts {
+  return { name: ir.name, hosts: ir.hosts.map(hostFacts), meshes: ir.meshes.map(meshFacts) };
+}
