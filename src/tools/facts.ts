@@ -6,7 +6,7 @@
  * meshes...) until their own passes resolve them; this is the one place that reads those shapes,
  * defensively, so that a richer IR later changes this file and not every tool.
  */
-import type { ContainerIR, HostIR, HostServiceIR, OvsBridgeIR, RouteIR, TopologyIR } from "../ir/types.js";
+import type { ContainerIR, HostIR, HostServiceIR, OvsBridgeIR, RouteIR, TopologyIR, VmExceptionIR, VmIR } from "../ir/types.js";
 
 export interface BridgeFacts {
   readonly name: string;
@@ -17,20 +17,8 @@ export interface BridgeFacts {
   readonly flows: number;
 }
 
-export interface VmFacts {
-  readonly name: string;
-  readonly vcpu?: number;
-  readonly memory?: number;
-  readonly hypervisor?: string;
-  readonly index?: number;
-}
-
-export interface VmExceptionFacts {
-  readonly from: string;
-  readonly to: string;
-  readonly proto: string;
-  readonly port?: number;
-}
+export type VmFacts = VmIR;
+export type VmExceptionFacts = VmExceptionIR;
 
 export interface TunnelFacts {
   readonly name: string;
@@ -109,14 +97,8 @@ function bridgeFacts(b: HostIR["bridges"][number]): BridgeFacts {
 }
 
 export function hostFacts(h: HostIR): HostFacts {
-  const vmNet = obj(h.vmNetwork);
-  const vms: VmFacts[] = entries(vmNet.vms)
-    .map(([name, v]) => ({ name, ...opt("vcpu", num(v.vcpu)), ...opt("memory", num(v.memory)), ...opt("hypervisor", str(v.hypervisor)), ...opt("index", num(v.index)) }))
-    .sort(byName);
-  const vmExceptions: VmExceptionFacts[] = (Array.isArray(vmNet.exceptions) ? vmNet.exceptions : []).map((e) => {
-    const x = obj(e);
-    return { from: str(x.from) ?? "?", to: str(x.to) ?? "?", proto: str(x.proto) ?? "?", ...opt("port", num(x.port)) };
-  });
+  const vms = [...(h.vmNetwork?.vms ?? [])];
+  const vmExceptions = [...(h.vmNetwork?.exceptions ?? [])];
   const tunnels: TunnelFacts[] = h.tunnels
     .map((t) => {
       const i = obj(t.input);
@@ -142,7 +124,7 @@ export function hostFacts(h: HostIR): HostFacts {
     routes: [...h.routes],
     vms,
     vmExceptions,
-    ...opt("vmAdminInterface", str(vmNet.adminInterface)),
+    ...opt("vmAdminInterface", h.vmNetwork?.adminInterface),
     tunnels,
     vpnServers,
     chains,

@@ -44,12 +44,11 @@ export function hostDiagram(fleet: FleetFacts, h: HostFacts): string {
     const vnet = nodeId("vmnet", h.name);
     g.subgraph(vnet, label("VM network", h.vmAdminInterface ? `admin via ${h.vmAdminInterface}` : undefined), () => {
       for (const vm of h.vms) {
-        const spec = [vm.vcpu !== undefined ? `${vm.vcpu} vCPU` : undefined, vm.memory !== undefined ? `${vm.memory} MiB` : undefined, vm.hypervisor].filter(Boolean).join(", ");
-        g.node(nodeId("vm", vm.name), label(vm.name, spec || undefined), "round");
+        g.node(nodeId("vm", vm.name), label(vm.name, vm.guestAddress, `${vm.bridge} / ${vm.tap}`, `${vm.vcpu} vCPU, ${vm.memory} MiB, ${vm.hypervisor}`), "round");
       }
     }, "TB");
     g.edge(host, vnet, "line");
-    for (const e of h.vmExceptions) g.edge(nodeId("vm", e.from), nodeId("vm", e.to), "arrow", label(`${e.proto}${e.port !== undefined ? `/${e.port}` : ""}`));
+    for (const e of h.vmExceptions) g.edge(nodeId("vm", e.from), nodeId("vm", e.to), "arrow", label(`${e.proto}/${e.port}`));
   }
   for (const v of h.vpnServers) {
     const vid = nodeId("vpn", v.name);
