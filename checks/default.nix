@@ -57,6 +57,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           file = ../hosts/oo1424oo/nftables/topo-filter.nft;
           name = "topo-filter";
         }
+        {
+          family = "ip";
+          file = ../hosts/oo1424oo/nftables/topo-wireguard.nft;
+          name = "topo-wireguard";
+        }
       ];
     };
     reachability = pkgs.testers.runNixOSTest ./reachability.nix;

@@ -38,48 +38,48 @@ def probe(src, dst, proto, port, allowed):
         node[src].fail(cmd)
 
 
+listen("hv1", 9)
 listen("hv1", 22)
-listen("hv1", 23)
+listen("node2", 9)
 listen("node2", 22)
-listen("node2", 23)
+listen("oo1424oo", 9)
 listen("oo1424oo", 22)
-listen("oo1424oo", 23)
 listen("oo1424oo", 8006)
 listen("oo1424oo", 9573)
 listen("oo1424oo", 9574)
 
-with subtest("external.wan -> hv1 icmp: allowed (hosts.hv1.firewall (topology.ts:152): allowPing)"):
+with subtest("external.wan -> hv1 icmp: allowed (hosts.hv1.firewall.allowPing = true)"):
     probe("router", "hv1", "icmp", None, True)
 
-with subtest("external.wan -> hv1 tcp/22: allowed (hosts.hv1.firewall (topology.ts:152): open port)"):
+with subtest("external.wan -> hv1 tcp/9: blocked (tcp/9 not open in hosts.hv1.firewall (topology.ts:152) (input policy drop))"):
+    probe("router", "hv1", "tcp", 9, False)
+
+with subtest("external.wan -> hv1 tcp/22: allowed (tcp/22 open in hosts.hv1.firewall (topology.ts:152))"):
     probe("router", "hv1", "tcp", 22, True)
 
-with subtest("external.wan -> hv1 tcp/23: blocked (hosts.hv1.firewall (topology.ts:152): not opened)"):
-    probe("router", "hv1", "tcp", 23, False)
-
-with subtest("external.wan -> node2 icmp: allowed (hosts.node2.firewall (topology.ts:123): allowPing)"):
+with subtest("external.wan -> node2 icmp: allowed (hosts.node2.firewall.allowPing = true)"):
     probe("router", "node2", "icmp", None, True)
 
-with subtest("external.wan -> node2 tcp/22: allowed (hosts.node2.firewall (topology.ts:123): open port)"):
+with subtest("external.wan -> node2 tcp/9: blocked (tcp/9 not open in hosts.node2.firewall (topology.ts:123) (input policy drop))"):
+    probe("router", "node2", "tcp", 9, False)
+
+with subtest("external.wan -> node2 tcp/22: allowed (tcp/22 open in hosts.node2.firewall (topology.ts:123))"):
     probe("router", "node2", "tcp", 22, True)
 
-with subtest("external.wan -> node2 tcp/23: blocked (hosts.node2.firewall (topology.ts:123): not opened)"):
-    probe("router", "node2", "tcp", 23, False)
-
-with subtest("external.wan -> oo1424oo icmp: allowed (hosts.oo1424oo.firewall (topology.ts:23): allowPing)"):
+with subtest("external.wan -> oo1424oo icmp: allowed (hosts.oo1424oo.firewall.allowPing = true)"):
     probe("router", "oo1424oo", "icmp", None, True)
 
-with subtest("external.wan -> oo1424oo tcp/22: allowed (hosts.oo1424oo.firewall (topology.ts:23): open port)"):
+with subtest("external.wan -> oo1424oo tcp/9: blocked (tcp/9 not open in hosts.oo1424oo.firewall (topology.ts:23) (input policy drop))"):
+    probe("router", "oo1424oo", "tcp", 9, False)
+
+with subtest("external.wan -> oo1424oo tcp/22: allowed (tcp/22 open in hosts.oo1424oo.firewall (topology.ts:23))"):
     probe("router", "oo1424oo", "tcp", 22, True)
 
-with subtest("external.wan -> oo1424oo tcp/23: blocked (hosts.oo1424oo.firewall (topology.ts:23): not opened)"):
-    probe("router", "oo1424oo", "tcp", 23, False)
-
-with subtest("external.wan -> oo1424oo tcp/8006: allowed (hosts.oo1424oo.firewall (topology.ts:23): open port)"):
+with subtest("external.wan -> oo1424oo tcp/8006: allowed (tcp/8006 open in hosts.oo1424oo.firewall (topology.ts:23))"):
     probe("router", "oo1424oo", "tcp", 8006, True)
 
-with subtest("external.wan -> oo1424oo tcp/9573: allowed (hosts.oo1424oo.firewall (topology.ts:23): open port)"):
+with subtest("external.wan -> oo1424oo tcp/9573: allowed (tcp/9573 open in hosts.oo1424oo.firewall (topology.ts:23))"):
     probe("router", "oo1424oo", "tcp", 9573, True)
 
-with subtest("external.wan -> oo1424oo tcp/9574: allowed (hosts.oo1424oo.firewall (topology.ts:23): open port)"):
+with subtest("external.wan -> oo1424oo tcp/9574: allowed (tcp/9574 open in hosts.oo1424oo.firewall (topology.ts:23))"):
     probe("router", "oo1424oo", "tcp", 9574, True)

@@ -48,7 +48,6 @@ export async function main(argv: string[]): Promise<void> {
     .action((file: string | undefined) => run(async () => (await import("./commands/ir.js")).irCommand(file ?? "topology.ts")));
 
   cli
-<<<<<<< HEAD
     .command("verify [file]", "Run the generated hosts in network namespaces with the real daemons and probe the intended reachability (root)")
     .option("--host <name>", "Only this host (and what surrounds it)")
     .option("--json", "Print the report as JSON on stdout")
@@ -58,7 +57,9 @@ export async function main(argv: string[]): Promise<void> {
     .example("sudo npx topo verify topology.ts")
     .action((file: string | undefined, o: { host?: string; json?: boolean; keep?: boolean; tree?: string; teardown?: string }) =>
       run(async () => (await import("./commands/verify.js")).verifyCommand(file ?? "topology.ts", o)),
-=======
+    );
+
+  cli
     .command("diff [rev]", "What changed since a git revision (default: the merge base with main): objects, addresses, ports, routes, reachability")
     .option("--file <file>", "The topology file (default topology.ts)")
     .option("--markdown", "Markdown, for a pull-request comment")
@@ -67,7 +68,6 @@ export async function main(argv: string[]): Promise<void> {
     .example("topo diff HEAD~1 --markdown")
     .action((rev: string | undefined, o: { file?: string; markdown?: boolean; json?: boolean }) =>
       run(async () => (await import("./commands/diff.js")).diffCommand(rev, o)),
->>>>>>> 39d5e2c (topo diff: the topology at a git revision (default the merge base with main) vs the working tree: objects added, removed and changed, the reachability delta, generated files; text, Markdown, JSON)
     );
 
   cli

@@ -2,11 +2,12 @@
  * The fleet as the review tools (graph, diff) see it: every host's bridges, containers, VMs,
  * tunnels, VPN servers, chains, and the meshes between hosts, read from the IR.
  *
- * Several concepts are still carried in the IR as their validated input (`vmNetwork`, tunnels,
- * meshes...) until their own passes resolve them; this is the one place that reads those shapes,
- * defensively, so that a richer IR later changes this file and not every tool.
+ * Concepts still carried in the IR as their validated input (OVS bridges' flows, chains) until
+ * their own passes resolve them are read here, defensively, so that a richer IR later changes this
+ * file and not every tool.
  */
 import type { ContainerIR, HostIR, HostServiceIR, OvsBridgeIR, RouteIR, TopologyIR, VmExceptionIR, VmIR } from "../ir/types.js";
+import type { MeshIR } from "../ir/wireguard.js";
 
 export interface BridgeFacts {
   readonly name: string;
@@ -100,19 +101,10 @@ export function hostFacts(h: HostIR): HostFacts {
   const vms = [...(h.vmNetwork?.vms ?? [])];
   const vmExceptions = [...(h.vmNetwork?.exceptions ?? [])];
   const tunnels: TunnelFacts[] = h.tunnels
-    .map((t) => {
-      const i = obj(t.input);
-      return { name: t.name, ...opt("endpoint", str(i.endpoint)), ...opt("address", str(i.address)), ...opt("bridge", str(i.bridge)), usedBy: strs(i.usedBy) };
-    })
+    .map((t) => ({ name: t.name, endpoint: t.endpoint, address: t.address, ...opt("bridge", t.bridge), usedBy: t.users.map((u) => u.ref) }))
     .sort(byName);
   const vpnServers: VpnServerFacts[] = h.vpnServers
-    .map((v) => {
-      const i = obj(v.input);
-      const clients = entries(i.clients)
-        .map(([name, c]) => ({ name, ...opt("address", str(c.address)) }))
-        .sort(byName);
-      return { name: v.name, ...opt("listenPort", num(i.listenPort)), ...opt("pool", str(i.pool)), clients };
-    })
+    .map((v) => ({ name: v.name, listenPort: v.listenPort, pool: v.pool, clients: v.clients.map((c) => ({ name: c.name, address: c.address })).sort(byName) }))
     .sort(byName);
   const chains: ChainFacts[] = h.chains.map((c) => ({ name: c.name, ...opt("bridge", str(obj(c.input).bridge)), hops: strs(obj(c.input).hops) })).sort(byName);
   return {
@@ -131,20 +123,11 @@ export function hostFacts(h: HostIR): HostFacts {
   };
 }
 
-export function meshFacts(m: TopologyIR["meshes"][number]): MeshFacts {
-  const i = obj(m.input);
-  const members: MeshMemberFacts[] = entries(i.members)
-    .map(([host, x]) => ({ host, ...opt("address", str(x.address)), ...opt("endpoint", str(x.endpoint)), publishes: strs(x.publishes) }))
+export function meshFacts(m: MeshIR): MeshFacts {
+  const members: MeshMemberFacts[] = m.members
+    .map((x) => ({ host: x.host, address: x.address, ...opt("endpoint", x.endpoint), publishes: [...x.publishes] }))
     .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  return {
-    name: m.name,
-    ...opt("interface", str(i.interface)),
-    ...opt("subnet", str(i.subnet)),
-    ...opt("listenPort", num(i.listenPort)),
-    ...opt("shape", str(i.shape)),
-    ...opt("hub", str(i.hub)),
-    members,
-  };
+  return { name: m.name, interface: m.interface, subnet: m.subnet, listenPort: m.listenPort, shape: m.shape, ...opt("hub", m.hub), members };
 }
 
 export function fleetFacts(ir: TopologyIR): FleetFacts {

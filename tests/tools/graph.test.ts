@@ -50,7 +50,7 @@ test("Mermaid parses every committed diagram; they show what the fleet has", asy
     }
   }
   const all = texts.join("\n");
-  for (const expected of ["mesh nm-privacy", "10.100.0.3, publishes vmbr0", "op-dbus-api #201", "vector-db #103", "chain privacy 1", "tcp/5432", "vm5", "warp0 far end", "socks5 tcp/1080 exits via oo1424oo.warp0", "vmbr0 (ovs)"]) {
+  for (const expected of ["mesh nm-privacy", "10.100.0.3, publishes 10.1.0.0/24", "op-dbus-api #201", "vector-db #103", "chain privacy 1", "tcp/5432", "vm5", "warp0 far end", "socks5 tcp/1080 exits via oo1424oo.warp0", "vmbr0 (ovs)"]) {
     assert.ok(all.includes(expected), `a diagram shows ${JSON.stringify(expected)}`);
   }
 });
@@ -65,7 +65,7 @@ test("hostile names and descriptions are labels, never syntax", async () => {
   await withTmp(async (dir) => {
     const file = join(dir, "topology.json");
     writeFileSync(file, JSON.stringify(v, null, 2));
-    const r = compile({ file, source: readFileSync(file, "utf8"), value: v }, { outDir: dir });
+    const r = compile({ file, source: readFileSync(file, "utf8"), value: v }, { outDir: dir, lockText: readFileSync(join(ROOT, "topo.lock.json"), "utf8") });
     assert.ok(r.ok, r.ok ? "" : JSON.stringify(r.diagnostics));
     if (!r.ok) return;
     const md = r.compiled.plan.get(`${GRAPH_DIR}/node2.md`)!;
@@ -87,7 +87,7 @@ test("the diagrams do not depend on declaration order", async () => {
   const shuffled = { ...v, hosts: reverse(Object.fromEntries(Object.entries(v.hosts).map(([k, h]) => [k, { ...reverse(h), ...(h.containers ? { containers: reverse(h.containers) } : {}) }]))) };
   shuffled.meshes = { "nm-privacy": { ...v.meshes["nm-privacy"], members: reverse(v.meshes["nm-privacy"].members) } };
   const graphs = (x: unknown) => {
-    const r = compile({ file: join(ROOT, "topology.json"), source: "", value: x }, { outDir: ROOT });
+    const r = compile({ file: join(ROOT, "topology.json"), source: "", value: x }, { outDir: ROOT, lockText: readFileSync(join(ROOT, "topo.lock.json"), "utf8") });
     if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
     return [...r.compiled.plan].filter(([p]) => p.startsWith(GRAPH_DIR));
   };

@@ -76,7 +76,7 @@ test("socket-mesh-oo1424oo: containers, flows, VPN server and forwarding come ov
   assert.is(vmbr0.flows.length, 7);
   assert.equal(vmbr0.flows[0], { priority: 100, match: { proto: "udp", dstPort: 51820 }, actions: [{ output: "veth100" }] });
   assert.equal(vmbr0.flows[3], { priority: 100, match: { inPort: "warp0" }, actions: [{ learn: { table: 1, hardTimeout: 300, priority: 110 } }, "normal"] });
-  assert.equal(value.hosts.oo1424oo.vpnServers, { wg0: { listenPort: 51820, pool: "10.8.0.0/24" } });
+  assert.equal(value.hosts.oo1424oo.vpnServers, { wg0: { listenPort: 51820, pool: "10.8.0.0/24", privateKeyFile: "/run/secrets/topo/oo1424oo-wg0.key" } });
   const paths = r.report.notMapped.map((n) => n.path);
   for (const p of ["netmaker", 'networking.routes["10.1.0.0/24"]', "wireguard.warp_tunnel.interface", "wireguard.vpn_server.auto_provision", "systemd", "packagekit"]) {
     assert.ok(paths.includes(p), `${p} reported; got ${paths.join(", ")}`);

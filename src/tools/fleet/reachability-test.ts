@@ -5,9 +5,9 @@
  * plays the upstream network on every VLAN: the hosts' gateways (a DHCP server where uplinks use
  * DHCP), forwarding between them, and the source of "from the internet" probes.
  *
- * The script asserts each host-level cell: the intent matrix's cells between hosts and from the
- * internet (`external.wan`), the expectations between hosts, and the host firewalls (open ports
- * reachable from the internet, ping as allowPing says, one closed port not). Containers, VMs and
+ * The script asserts each host-level cell of the intent matrix (between hosts, and from the internet,
+ * `external.wan`: the host firewalls' open and closed ports, ping) and the expectations between
+ * hosts, over TCP and ICMP (UDP has no reliable "reached" without a reply). Containers, VMs and
  * meshes are not nodes of this test (they need Proxmox, nested KVM or secret keys): `topo verify`
  * probes them in network namespaces.
  */
@@ -15,7 +15,7 @@ import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf } from "../../net/ipv4.js";
 import { originComment } from "../../lower/origin.js";
 import { intentMatrix } from "../../policy/intent.js";
-import { WAN } from "../../policy/vm-network-intent.js";
+import { WAN } from "../../policy/contributors/host-firewall.js";
 import { path, raw, readFile, type NixAttrs, type NixValue } from "../../render/nix.js";
 
 export interface Probe {
@@ -48,8 +48,6 @@ export const untestable = (ir: TopologyIR) => ir.hosts.filter((h) => !testable(h
 
 /** Kept out of the 192.168.N.0/24 ranges the test framework assigns; RFC 2544 benchmarking space. */
 const dhcpNet = (vlan: number) => `198.18.${vlan}.1/24`;
-/** Ports probed as "closed" on a host: the first one its firewall does not open. */
-const CLOSED_CANDIDATES = [23, 2323, 8999, 9998, 40000];
 
 export function routerName(ir: TopologyIR): string {
   let name = "router";
@@ -89,21 +87,13 @@ export function probes(ir: TopologyIR): Probe[] {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;
+    // Cells over a WireGuard mesh need its keys, which a test cannot have: topo verify proves them.
+    if (c.reason.startsWith("meshes")) continue;
     add({ from, to, proto: c.proto, ...(c.port !== undefined ? { port: c.port } : {}), allowed: c.allowed, reason: c.reason });
   }
   for (const e of ir.expectations) {
     if (!hosts.has(e.from) || !hosts.has(e.to) || e.proto === "udp") continue;
     add({ from: e.from, to: e.to, proto: e.proto, ...(e.port !== undefined ? { port: e.port } : {}), allowed: e.reach, reason: originComment(e.origin, ir.source) });
-  }
-  for (const h of hosts.values()) {
-    const fw = h.firewall;
-    const why = originComment(fw.origin, ir.source);
-    const trusted = fw.trustedInterfaces.includes(h.uplink.interface);
-    add({ from: WAN, to: h.name, proto: "icmp", allowed: trusted || fw.allowPing, reason: `${why}: allowPing` });
-    for (const p of fw.tcp) add({ from: WAN, to: h.name, proto: "tcp", port: p, allowed: true, reason: `${why}: open port` });
-    const inRange = (p: number) => fw.tcp.includes(p) || fw.tcpRanges.some((r) => p >= r.from && p <= r.to);
-    const closed = CLOSED_CANDIDATES.find((p) => !inRange(p));
-    if (!trusted && closed !== undefined) add({ from: WAN, to: h.name, proto: "tcp", port: closed, allowed: false, reason: `${why}: not opened` });
   }
   const cmp = (a: Probe, b: Probe) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : (a.port ?? 0) - (b.port ?? 0));
   return [...out.values()].sort(cmp);

@@ -268,7 +268,13 @@ export function mapState(raw: unknown, opts: ImportOptions = {}): Mapped {
     const v = wireguard.vpn_server;
     const vp = P("wireguard", "vpn_server");
     if (valid(IfName, v.interface) && v.listen_port !== undefined && v.ip_pool !== undefined && valid(IPv4Cidr, v.ip_pool)) {
-      vpnServers[v.interface] = { listenPort: v.listen_port, pool: v.ip_pool };
+      const keyFile = `/run/secrets/topo/${hostName}-${v.interface}.key`;
+      vpnServers[v.interface] = {
+        listenPort: v.listen_port,
+        pool: v.ip_pool,
+        privateKeyFile: commented("assumed: where the server's private key is kept; or drop this line and run `topo keys`", keyFile),
+      };
+      t.assume(`${hp}.vpnServers.${v.interface}.privateKeyFile`, keyFile, "the state holds no key; op-dbus provisions it at run time");
       for (const k of ["interface", "listen_port", "ip_pool"]) t.use([...vp, k]);
       if ("auto_provision" in v) t.skip([...vp, "auto_provision"], WHY.autoProvision);
     } else t.skip(vp, "a VPN server needs an interface, a listen port and an address pool");
