@@ -62,7 +62,7 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.hv1 (topology.ts:147)
+      # hosts.hv1 (topology.ts:139)
       hv1 = {
         deployment = {
           targetHost = "hv1";
@@ -73,7 +73,7 @@
           ./hosts/hv1
         ];
       };
-      # hosts["netmaker-gateway"] (topology.ts:103)
+      # hosts["netmaker-gateway"] (topology.ts:95)
       netmaker-gateway = {
         deployment = {
           targetHost = "198.51.100.10";
@@ -83,7 +83,7 @@
           ./hosts/netmaker-gateway
         ];
       };
-      # hosts.node2 (topology.ts:117)
+      # hosts.node2 (topology.ts:109)
       node2 = {
         deployment = {
           targetHost = "203.0.113.20";

@@ -10,7 +10,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
     nftCheck = import ./nft-check.nix { inherit (pkgs) runCommand nftables libredirect lklWithFirewall iana-etc; };
   in
   {
-    # hosts.hv1 (topology.ts:147)
+    # hosts.hv1 (topology.ts:139)
     nft-hv1 = nftCheck {
       host = "hv1";
       tables = [
@@ -26,7 +26,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts["netmaker-gateway"] (topology.ts:103)
+    # hosts["netmaker-gateway"] (topology.ts:95)
     nft-netmaker-gateway = nftCheck {
       host = "netmaker-gateway";
       tables = [
@@ -37,7 +37,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts.node2 (topology.ts:117)
+    # hosts.node2 (topology.ts:109)
     nft-node2 = nftCheck {
       host = "node2";
       tables = [
@@ -61,6 +61,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           family = "ip";
           file = ../hosts/oo1424oo/nftables/topo-wireguard.nft;
           name = "topo-wireguard";
+        }
+        {
+          family = "inet";
+          file = ../hosts/oo1424oo/nftables/topo-privacy.nft;
+          name = "topo-privacy";
         }
       ];
     };

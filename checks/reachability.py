@@ -51,19 +51,19 @@ listen("oo1424oo", 9574)
 with subtest("external.wan -> hv1 icmp: allowed (hosts.hv1.firewall.allowPing = true)"):
     probe("router", "hv1", "icmp", None, True)
 
-with subtest("external.wan -> hv1 tcp/9: blocked (tcp/9 not open in hosts.hv1.firewall (topology.ts:152) (input policy drop))"):
+with subtest("external.wan -> hv1 tcp/9: blocked (tcp/9 not open in hosts.hv1.firewall (topology.ts:144) (input policy drop))"):
     probe("router", "hv1", "tcp", 9, False)
 
-with subtest("external.wan -> hv1 tcp/22: allowed (tcp/22 open in hosts.hv1.firewall (topology.ts:152))"):
+with subtest("external.wan -> hv1 tcp/22: allowed (tcp/22 open in hosts.hv1.firewall (topology.ts:144))"):
     probe("router", "hv1", "tcp", 22, True)
 
 with subtest("external.wan -> node2 icmp: allowed (hosts.node2.firewall.allowPing = true)"):
     probe("router", "node2", "icmp", None, True)
 
-with subtest("external.wan -> node2 tcp/9: blocked (tcp/9 not open in hosts.node2.firewall (topology.ts:123) (input policy drop))"):
+with subtest("external.wan -> node2 tcp/9: blocked (tcp/9 not open in hosts.node2.firewall (topology.ts:115) (input policy drop))"):
     probe("router", "node2", "tcp", 9, False)
 
-with subtest("external.wan -> node2 tcp/22: allowed (tcp/22 open in hosts.node2.firewall (topology.ts:123))"):
+with subtest("external.wan -> node2 tcp/22: allowed (tcp/22 open in hosts.node2.firewall (topology.ts:115))"):
     probe("router", "node2", "tcp", 22, True)
 
 with subtest("external.wan -> oo1424oo icmp: allowed (hosts.oo1424oo.firewall.allowPing = true)"):

@@ -1,12 +1,9 @@
 /**
  * The fleet as the review tools (graph, diff) see it: every host's bridges, containers, VMs,
- * tunnels, VPN servers, chains, and the meshes between hosts, read from the IR.
- *
- * Concepts still carried in the IR as their validated input (OVS bridges' flows, chains) until
- * their own passes resolve them are read here, defensively, so that a richer IR later changes this
- * file and not every tool.
+ * tunnels, VPN servers, chains, and the meshes between hosts, read from the IR in one place, so
+ * that a change of the IR changes this file and not every tool.
  */
-import type { ContainerIR, HostIR, HostServiceIR, OvsBridgeIR, RouteIR, TopologyIR, VmExceptionIR, VmIR } from "../ir/types.js";
+import type { ContainerIR, HostIR, HostServiceIR, RouteIR, TopologyIR, VmExceptionIR, VmIR } from "../ir/types.js";
 import type { MeshIR } from "../ir/wireguard.js";
 
 export interface BridgeFacts {
@@ -80,21 +77,13 @@ export interface FleetFacts {
   readonly meshes: readonly MeshFacts[];
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-/** A record keyed by name, or a list of items carrying `name`. */
-const entries = (v: unknown): [string, Obj][] =>
-  Array.isArray(v) ? v.map((x) => [str(obj(x).name) ?? "", obj(x)] as [string, Obj]) : Object.entries(obj(v)).map(([k, x]) => [k, obj(x)] as [string, Obj]);
 const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]: V }));
 
 function bridgeFacts(b: HostIR["bridges"][number]): BridgeFacts {
   if (b.kind === "linux") return { name: b.name, kind: "linux", ...opt("address", b.address), ports: [...b.ports], flows: 0 };
-  const input = obj((b as OvsBridgeIR).input);
-  return { name: b.name, kind: "ovs", ...opt("address", b.address), ports: Object.keys(obj(input.ports)).sort(), flows: Array.isArray(input.flows) ? input.flows.length : 0 };
+  const declared = b.ovs.attachments.filter((a) => a.kind === "port").map((a) => a.name).sort();
+  return { name: b.name, kind: "ovs", ...opt("address", b.address), ports: declared, flows: b.ovs.flows.length };
 }
 
 export function hostFacts(h: HostIR): HostFacts {
@@ -106,7 +95,7 @@ export function hostFacts(h: HostIR): HostFacts {
   const vpnServers: VpnServerFacts[] = h.vpnServers
     .map((v) => ({ name: v.name, listenPort: v.listenPort, pool: v.pool, clients: v.clients.map((c) => ({ name: c.name, address: c.address })).sort(byName) }))
     .sort(byName);
-  const chains: ChainFacts[] = h.chains.map((c) => ({ name: c.name, ...opt("bridge", str(obj(c.input).bridge)), hops: strs(obj(c.input).hops) })).sort(byName);
+  const chains: ChainFacts[] = h.chains.map((c) => ({ name: c.name, bridge: c.bridge, hops: c.hops.map((x) => x.name) })).sort(byName);
   return {
     name: h.name,
     ir: h,
