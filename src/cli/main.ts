@@ -60,6 +60,38 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   cli
+    .command("diff [rev]", "What changed since a git revision (default: the merge base with main): objects, addresses, ports, routes, reachability")
+    .option("--file <file>", "The topology file (default topology.ts)")
+    .option("--markdown", "Markdown, for a pull-request comment")
+    .option("--json", "JSON, for tools")
+    .example("topo diff")
+    .example("topo diff HEAD~1 --markdown")
+    .action((rev: string | undefined, o: { file?: string; markdown?: boolean; json?: boolean }) =>
+      run(async () => (await import("./commands/diff.js")).diffCommand(rev, o)),
+    );
+
+  cli
+    .command("graph [file]", "Print the Mermaid diagram of the fleet, or of one host (compile writes them to docs/graph/)")
+    .option("--host <name>", "The host's diagram instead of the fleet's")
+    .action((file: string | undefined, o: { host?: string }) => run(async () => (await import("./commands/graph.js")).graphCommand(file ?? "topology.ts", o)));
+
+  cli
+    .command("schema", "Print the JSON Schema of the topology model (for topology.json in editors)")
+    .option("--out <file>", "Write it to this file instead of stdout")
+    .action((o: { out?: string }) => run(async () => (await import("./commands/schema.js")).schemaCommand(o)));
+
+  cli
+    .command("import <state>", "Write a topology.ts from an op-dbus state.json, reporting what it could not map")
+    .option("--out <file>", "Write topology.ts here (default: stdout)")
+    .option("--host <name>", "Name of the imported host (default host1)")
+    .option("--force", "Overwrite --out if it exists")
+    .option("--json", "Print the report (and the source, without --out) as JSON")
+    .example("topo import /etc/op-dbus/state.json --host oo1424oo --out topology.ts")
+    .action((state: string, o: { out?: string; host?: string; force?: boolean; json?: boolean }) =>
+      run(async () => (await import("./commands/import.js")).importCommand(state, o)),
+    );
+
+  cli
     .command("explain <code>", "Explain a diagnostic code, e.g. TOPO3001")
     .action((code: string) => run(async () => (await import("./commands/explain.js")).explainCommand(code)));
 

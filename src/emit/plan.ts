@@ -9,6 +9,10 @@ import type { HostView } from "../lower/views.js";
 import { nixKey, nixString, path, printNix } from "../render/nix.js";
 import { printTableBody } from "../render/nft.js";
 import { renderTemplate } from "../render/templates.js";
+import { SCHEMA_FILE, printJsonSchema } from "../tools/schema/json-schema.js";
+import { planGraphs } from "../tools/graph/plan.js";
+import { planChecks } from "../tools/fleet/checks.js";
+import { DEFAULT_COLMENA, deployView } from "../tools/fleet/deploy.js";
 
 /** Generated files by path relative to the output directory. */
 export type EmitPlan = Map<string, string>;
@@ -32,6 +36,9 @@ export function planTree(ir: TopologyIR, hosts: readonly HostView[], lock: strin
     plan.set(`${dir}/default.nix`, renderTemplate("host-default.nix", { source: ir.source, host: host.name, origin: originComment(hostIR.origin, ir.source), imports }));
   }
   plan.set("topo.lock.json", lock);
+  plan.set(SCHEMA_FILE, printJsonSchema());
+  for (const [p, text] of planGraphs(ir)) plan.set(p, text);
+  for (const [p, text] of planChecks(ir, hosts)) plan.set(p, text);
   return new Map([...plan.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -41,12 +48,14 @@ function renderFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
     description: nixString(`${ir.name}: NixOS fleet compiled by topo from ${ir.source}`),
     nixpkgs: nixString(ir.nixpkgs),
     microvm: nixString(ir.microvm),
+    colmena: nixString(DEFAULT_COLMENA),
     hosts: hosts.map((h) => {
       const hostIR = ir.hosts.find((x) => x.name === h.name)!;
       return {
         key: nixKey(h.name),
         comment: originComment(hostIR.origin, ir.source),
         modules: [...h.flakeModules, printNix(path(`./hosts/${h.name}`))],
+        deploy: deployView(hostIR),
       };
     }),
   });

@@ -20,6 +20,7 @@ export const Expectation = z
 
 export const Topology = z
   .object({
+    $schema: z.string().optional().describe("The JSON Schema an editor checks topology.json against (topology.schema.json); ignored by topo."),
     name: Ident.optional().describe("Name of the fleet (the flake's description)."),
     nixpkgs: z
       .string()

@@ -11,7 +11,7 @@ import Handlebars from "handlebars";
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
-export type TemplateName = "flake.nix" | "host-default.nix" | "data-module.nix" | "nft-table.nft";
+export type TemplateName = "flake.nix" | "host-default.nix" | "data-module.nix" | "nft-table.nft" | "checks.nix" | "nft-check.nix" | "reachability.nix";
 
 export function renderTemplate(name: TemplateName, context: object): string {
   let t = cache.get(name);

@@ -1,0 +1,30 @@
+/**
+ * The flake's checks (checks/): per host, its nftables tables loaded by `nft --check` the way
+ * NixOS checks networking.nftables at build time, and the reachability NixOS test.
+ */
+import type { TopologyIR } from "../../ir/types.js";
+import { nftFile } from "../../lower/nftables/index.js";
+import { originComment } from "../../lower/origin.js";
+import type { HostView } from "../../lower/views.js";
+import { nixKey, nixString, path, printNix } from "../../render/nix.js";
+import { renderTemplate } from "../../render/templates.js";
+import { reachabilityModule, reachabilityScript } from "./reachability-test.js";
+
+/** Host modules the reachability test nodes import: the self-contained networking ones. */
+export const TEST_NODE_MODULES = ["network.nix", "firewall.nix"];
+
+export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const systems = [...new Set(ir.hosts.map((h) => h.system))].sort();
+  const nft = hosts.map((h) => {
+    const hostIR = ir.hosts.find((x) => x.name === h.name)!;
+    const tables = h.nftTables.map((t) => ({ family: t.family, name: t.name, file: path(`../hosts/${h.name}/${nftFile(t)}`) }));
+    return { key: nixKey(`nft-${h.name}`), comment: originComment(hostIR.origin, ir.source), host: nixString(h.name), tables: printNix(tables, "      ") };
+  });
+  out.set("checks/default.nix", renderTemplate("checks.nix", { source: ir.source, systems: systems.map(nixString).join(" "), nft }));
+  out.set("checks/nft-check.nix", renderTemplate("nft-check.nix", { source: ir.source }));
+  const modules = new Map(hosts.map((h) => [h.name, h.modules.map((m) => m.file).filter((f) => TEST_NODE_MODULES.includes(f)).sort()]));
+  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, body: printNix(reachabilityModule(ir, modules)) }));
+  out.set("checks/reachability.py", reachabilityScript(ir));
+  return out;
+}

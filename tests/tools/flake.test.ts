@@ -1,0 +1,231 @@
+/**
+ * The flake's fleet outputs, evaluated by the real Nix evaluator against stub inputs (no nixpkgs
+ * here): nixosConfigurations, the Colmena hive, and checks.<system>. The per-host nft checks' build
+ * scripts are run for real (nft --check in a network namespace, without the LKL preload that only
+ * a Nix build has), and the reachability test script is run against a recording stand-in for the
+ * NixOS test driver. What cannot run here: building any of it with nixpkgs, and the VM test itself.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileOk, ROOT } from "../helpers/compile.js";
+import { withTmp } from "../helpers/tmp.js";
+import { nixParse, run, writePlan } from "../helpers/tools.js";
+
+const STUB_NIXPKGS_DEFAULT = `{ system ? "none", ... }: { importedFor = system; }\n`;
+
+const harness = (tree: string, stub: string) => `
+let
+  flake = import ${tree}/flake.nix;
+  stubPkgs = system: {
+    runCommand = name: env: script: { inherit name script; inputs = env.nativeBuildInputs; };
+    nftables = "nftables";
+    libredirect = "/nonexistent/libredirect";
+    lklWithFirewall = { lib = "/nonexistent/lkl"; };
+    iana-etc = "/nonexistent/iana-etc";
+    testers.runNixOSTest = m: { testModule = if builtins.isPath m then import m else m; };
+  };
+  nixpkgs = {
+    outPath = ${stub};
+    lib = {
+      nixosSystem = args: { inherit args; };
+      genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    };
+    legacyPackages = { x86_64-linux = stubPkgs "x86_64-linux"; aarch64-linux = stubPkgs "aarch64-linux"; };
+  };
+  colmena = { lib.makeHive = hive: { hiveOf = builtins.attrNames hive; }; };
+  microvm = { nixosModules.host = "microvm.nixosModules.host"; };
+  outputs = flake.outputs { self = outputs; inherit nixpkgs colmena microvm; };
+  str = x: if builtins.isPath x then toString x else x;
+  node = n: {
+    imports = map str (n.imports or [ ]);
+    interfaces = n.virtualisation.interfaces or { };
+    networks = n.systemd.network.networks or { };
+  };
+in
+{
+  inputs = builtins.attrNames flake.inputs;
+  nixosConfigurations = builtins.mapAttrs (n: c: map str c.args.modules) outputs.nixosConfigurations;
+  colmena = builtins.mapAttrs (
+    n: v:
+    if n == "meta" then
+      { nixpkgs = v.nixpkgs.importedFor; nodeNixpkgs = builtins.mapAttrs (_: p: p.importedFor) v.nodeNixpkgs; specialArgs = builtins.attrNames v.specialArgs; }
+    else
+      { inherit (v) deployment; imports = map str v.imports; }
+  ) outputs.colmena;
+  colmenaHive = outputs.colmenaHive;
+  checks = builtins.mapAttrs (
+    system: cs:
+    builtins.mapAttrs (
+      n: c:
+      if n == "reachability" then
+        { inherit (c.testModule) name testScript; nodes = builtins.mapAttrs (_: node) c.testModule.nodes; defaults = builtins.isFunction c.testModule.defaults; }
+      else
+        { inherit (c) name script inputs; }
+    ) cs
+  ) outputs.checks;
+}
+`;
+
+interface Evaluated {
+  inputs: string[];
+  nixosConfigurations: Record<string, string[]>;
+  colmena: Record<string, any>;
+  colmenaHive: { hiveOf: string[] };
+  checks: Record<string, Record<string, any>>;
+}
+
+/** The compiled reference fleet in a fresh directory, evaluated through its flake with stub inputs. */
+async function evaluateTree(mutate?: (dir: string) => void): Promise<{ dir: string; out: Evaluated; plan: Map<string, string> }> {
+  const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
+  return withTmp((dir) => {
+    const tree = join(dir, "tree");
+    writePlan(tree, c.plan);
+    mutate?.(tree);
+    const stub = join(dir, "stub-nixpkgs");
+    mkdirSync(stub);
+    writeFileSync(join(stub, "default.nix"), STUB_NIXPKGS_DEFAULT);
+    writeFileSync(join(dir, "eval.nix"), harness(tree, stub));
+    // read-write: the .nft files the check scripts name are really added to the store.
+    const r = run("nix-instantiate", ["--eval", "--strict", "--json", "--read-write-mode", join(dir, "eval.nix")]);
+    if (r.status !== 0) throw new Error(`evaluation failed:\n${r.stderr}`);
+    const out = JSON.parse(r.stdout) as Evaluated;
+    // Run every nft check script the way the builder would (but in a namespace, without LKL).
+    for (const [name, check] of Object.entries(out.checks["x86_64-linux"] ?? {})) {
+      if (!name.startsWith("nft-")) continue;
+      const work = join(dir, "build", name);
+      mkdirSync(work, { recursive: true });
+      const b = run("unshare", ["-n", "bash", "-euo", "pipefail", "-c", `out=${JSON.stringify(join(work, "out"))}\n${check.script}`], { cwd: work });
+      check.ran = { status: b.status, stderr: b.stderr, out: existsSync(join(work, "out")) };
+    }
+    return { dir, out, plan: c.plan };
+  });
+}
+
+test("the generated flake and checks parse", async () => {
+  const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
+  await withTmp((dir) => {
+    writePlan(dir, c.plan);
+    for (const f of ["flake.nix", "checks/default.nix", "checks/nft-check.nix", "checks/reachability.nix"]) {
+      const r = nixParse(join(dir, f));
+      assert.is(r.status, 0, `${f}: ${r.stderr}`);
+    }
+    const py = run("python3", ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", join(dir, "checks/reachability.py")]);
+    assert.is(py.status, 0, py.stderr);
+  });
+});
+
+test("nixosConfigurations and the Colmena hive deploy the same modules to every host", async () => {
+  const { out } = await evaluateTree();
+  assert.equal(out.inputs, ["colmena", "microvm", "nixpkgs"]);
+  const hosts = ["hv1", "netmaker-gateway", "node2", "oo1424oo"];
+  assert.equal(Object.keys(out.nixosConfigurations).sort(), hosts);
+  assert.equal(Object.keys(out.colmena).sort(), [...hosts, "meta"].sort());
+  assert.equal(out.colmena.meta.nodeNixpkgs, { hv1: "aarch64-linux", "netmaker-gateway": "x86_64-linux", node2: "x86_64-linux", oo1424oo: "x86_64-linux" });
+  assert.equal(out.colmena.meta.specialArgs, ["inputs"]);
+  for (const h of hosts) {
+    assert.equal(out.colmena[h].imports, out.nixosConfigurations[h], h);
+    assert.ok(out.nixosConfigurations[h]!.at(-1)!.endsWith(`/hosts/${h}`), h);
+  }
+  assert.ok(out.nixosConfigurations.hv1!.includes("microvm.nixosModules.host"));
+  assert.equal(out.colmena.oo1424oo.deployment, { targetHost: "203.0.113.10", tags: ["x86_64-linux", "privacy-client"] });
+  assert.equal(out.colmena["netmaker-gateway"].deployment.targetHost, "198.51.100.10");
+  // DHCP: no address to give; the host name (DNS or ~/.ssh/config) is the target.
+  assert.equal(out.colmena.hv1.deployment, { targetHost: "hv1", tags: ["aarch64-linux", "vm-host"] });
+  assert.equal(out.colmenaHive.hiveOf.sort(), [...hosts, "meta"].sort());
+});
+
+test("checks: per host nft --check of its tables, on each system of the fleet; the scripts pass on the generated rulesets", async () => {
+  const { out } = await evaluateTree();
+  assert.equal(Object.keys(out.checks).sort(), ["aarch64-linux", "x86_64-linux"]);
+  for (const system of Object.keys(out.checks)) {
+    assert.equal(Object.keys(out.checks[system]!).sort(), ["nft-hv1", "nft-netmaker-gateway", "nft-node2", "nft-oo1424oo", "reachability"]);
+  }
+  const hv1 = out.checks["x86_64-linux"]!["nft-hv1"];
+  assert.is(hv1.name, "topo-nft-check-hv1");
+  assert.equal(hv1.inputs, ["nftables"]);
+  assert.match(hv1.script, /table inet topo-filter \{/);
+  assert.match(hv1.script, /table ip topo-nat \{/);
+  assert.match(hv1.script, /liblkl-hijack\.so/);
+  for (const [name, c] of Object.entries(out.checks["x86_64-linux"]!)) {
+    if (!name.startsWith("nft-")) continue;
+    assert.is(c.ran.status, 0, `${name}: ${c.ran.stderr}`);
+    assert.ok(c.ran.out, `${name} made $out`);
+  }
+});
+
+test("an nft check fails when a ruleset is broken", async () => {
+  const { out } = await evaluateTree((tree) => appendFileSync(join(tree, "hosts/node2/nftables/topo-filter.nft"), "chain oops { this is not nft }\n"));
+  const node2 = out.checks["x86_64-linux"]!["nft-node2"];
+  assert.is.not(node2.ran.status, 0);
+  assert.match(node2.ran.stderr, /Error/);
+  assert.is(out.checks["x86_64-linux"]!["nft-oo1424oo"].ran.status, 0);
+});
+
+test("the reachability test: a node per host on VLANs of its uplink subnet, a router on each, the script from reachability.py", async () => {
+  const { out, plan } = await evaluateTree();
+  const t = out.checks["x86_64-linux"]!.reachability;
+  assert.is(t.name, "topo-reachability");
+  assert.ok(t.defaults);
+  assert.is(t.testScript, plan.get("checks/reachability.py"));
+  // netmaker-gateway's uplink is eth0, the test framework's own NIC: not a node, and the script says so.
+  assert.equal(Object.keys(t.nodes).sort(), ["hv1", "node2", "oo1424oo", "router"]);
+  assert.match(t.testScript, /Not nodes \(their uplink is eth0.*\): netmaker-gateway\./);
+  assert.equal(t.nodes.node2.interfaces, { enp1s0: { vlan: 1 } });
+  assert.equal(t.nodes.oo1424oo.interfaces, { enp1s0: { vlan: 1 } });
+  assert.equal(t.nodes.hv1.interfaces, { enP2p4s0: { vlan: 2 } });
+  for (const h of ["hv1", "node2", "oo1424oo"]) {
+    assert.equal(t.nodes[h].imports.map((p: string) => p.split("/hosts/")[1]), [`${h}/firewall.nix`, `${h}/network.nix`]);
+  }
+  assert.equal(t.nodes.router.interfaces, { up1: { vlan: 1 }, up2: { vlan: 2 } });
+  assert.equal(t.nodes.router.networks["10-up1"].address, ["203.0.113.1/24"]);
+  assert.equal(t.nodes.router.networks["10-up2"].networkConfig, { DHCPServer: true });
+});
+
+/** A stand-in for the NixOS test driver's globals: it records what the script asks of each machine. */
+const DRIVER = `
+import sys, json, contextlib
+calls = []
+class Machine:
+    def __init__(self, name): self.name = name
+    def _rec(self, kind, cmd):
+        calls.append([self.name, kind, cmd]); return "198.18.1.100/24" if "awk" in cmd else ""
+    def succeed(self, cmd, timeout=None): return self._rec("succeed", cmd)
+    def fail(self, cmd, timeout=None): return self._rec("fail", cmd)
+    def wait_until_succeeds(self, cmd, timeout=None): return self._rec("wait", cmd)
+    def wait_for_unit(self, unit, timeout=None): return self._rec("unit", unit)
+    def wait_for_open_port(self, port, timeout=None): return self._rec("port", str(port))
+machines = [Machine(n) for n in json.loads(sys.argv[2])]
+def start_all(): calls.append(["*", "start_all", ""])
+@contextlib.contextmanager
+def subtest(name):
+    calls.append(["*", "subtest", name]); yield
+exec(open(sys.argv[1]).read())
+print(json.dumps(calls))
+`;
+
+test("the reachability script runs: listeners first, then one probe per cell from the right machine", async () => {
+  const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
+  await withTmp((dir) => {
+    writeFileSync(join(dir, "script.py"), c.plan.get("checks/reachability.py")!);
+    writeFileSync(join(dir, "driver.py"), DRIVER);
+    const r = run("python3", [join(dir, "driver.py"), join(dir, "script.py"), JSON.stringify(["hv1", "node2", "oo1424oo", "router"])]);
+    assert.is(r.status, 0, r.stderr);
+    const calls = JSON.parse(r.stdout) as [string, string, string][];
+    const subtests = calls.filter((x) => x[1] === "subtest").map((x) => x[2]);
+    assert.ok(subtests.some((s) => s.startsWith("external.wan -> oo1424oo tcp/9574: allowed (")), subtests.join("\n"));
+    const closed = subtests.find((s) => /^external\.wan -> node2 tcp\/\d+: blocked/.test(s));
+    assert.ok(closed, subtests.join("\n"));
+    const port = /tcp\/(\d+)/.exec(closed!)![1];
+    const i = calls.findIndex((x) => x[1] === "subtest" && x[2] === closed);
+    assert.equal(calls[i + 1], ["router", "fail", `socat -T3 /dev/null TCP:203.0.113.20:${port},connect-timeout=3`]);
+    assert.not.ok(subtests.some((s) => s.includes("meshes")), "mesh cells are left to topo verify");
+    // hv1 takes its address by DHCP from the router: the script reads it off the interface.
+    assert.ok(calls.some((x) => x[0] === "hv1" && x[1] === "wait" && x[2].includes("enP2p4s0")));
+    const firstProbe = calls.findIndex((x) => x[1] === "subtest");
+    assert.ok(calls.slice(0, firstProbe).some((x) => x[0] === "node2" && x[1] === "succeed" && x[2].includes(`TCP-LISTEN:${port},`)), "a listener stands behind the blocked port");
+  });
+});
+
+test.run();
