@@ -8,7 +8,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { linkTopo } from "../../src/load/link-topo.js";
 import { formatJson, formatMarkdown, formatText } from "../../src/tools/diff/format.js";
 import { runDiff } from "../../src/tools/diff/run-diff.js";
 import { diffReachability } from "../../src/tools/diff/semantic.js";
@@ -31,7 +30,6 @@ function git(dir: string, ...args: string[]) {
 async function withRepo<T>(fn: (dir: string) => Promise<T>, opts: { commit?: boolean } = {}): Promise<T> {
   return withTmp(async (dir) => {
     git(dir, "init", "-q");
-    linkTopo(dir);
     writeFileSync(join(dir, ".gitignore"), "node_modules/\n");
     copyFileSync(join(ROOT, "topology.ts"), join(dir, "topology.ts"));
     copyFileSync(join(ROOT, "topo.lock.json"), join(dir, "topo.lock.json"));

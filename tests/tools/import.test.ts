@@ -7,7 +7,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { linkTopo } from "../../src/load/link-topo.js";
 import { importState } from "../../src/tools/import/import-state.js";
 import { parseFlow } from "../../src/tools/import/ovs-flow.js";
 import { compileOk, ROOT } from "../helpers/compile.js";
@@ -21,7 +20,6 @@ const load = (f: string) => JSON.parse(readFileSync(join(FIXTURES, f), "utf8")) 
 /** Write the imported topology.ts to a fresh directory and compile it as `topo compile` would. */
 async function compileImported(source: string) {
   return withTmp(async (dir) => {
-    linkTopo(dir);
     const file = join(dir, "topology.ts");
     writeFileSync(file, source);
     const compiled = await compileOk(file, dir);

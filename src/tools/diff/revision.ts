@@ -8,7 +8,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { linkTopo } from "../../load/link-topo.js";
 
 export class RevisionError extends Error {}
 
@@ -67,7 +66,6 @@ export function checkoutRevision(topologyFile: string, rev?: string): Revision {
     const x = spawnSync("tar", ["-xf", tar, "-C", tree], { encoding: "utf8" });
     if (x.status !== 0) throw new RevisionError(`tar: ${x.stderr}`);
     linkDependencies(repo, tree);
-    linkTopo(tree);
     return { label, commit, file: join(tree, rel), dir, cleanup };
   } catch (e) {
     cleanup();
