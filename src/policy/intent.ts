@@ -46,7 +46,7 @@ export interface IntentMatrix {
 
 export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, wireguardIntent, ovsIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
 

@@ -90,12 +90,16 @@ test("hub shape: spokes reach each other only through the hub (its forwarding of
   assert.equal(leftovers(run.id), []);
 });
 
-test("full shape: members reach each other directly, the exit goes straight to its host", async () => {
+test("full shape on Linux bridges: members and their containers reach each other directly; the exit goes straight to its host", async () => {
   const f = fleet();
   f.meshes.mesh.shape = "full";
   delete f.meshes.mesh.hub;
   f.meshes.mesh.members.n2.behindNat = false;
   f.meshes.mesh.members.n2.endpoint = "203.0.113.20:51821";
+  // Linux bridges: networkd makes them, the lab plugs the containers in.
+  f.hosts.n1.bridges.br0.kind = "linux";
+  f.hosts.n2.bridges.br0.kind = "linux";
+  delete f.hosts.n1.tunnels.warp0.bridge;
   await withTmp(async (dir) => {
     const file = join(dir, "topology.json");
     writeFileSync(file, JSON.stringify(f));
@@ -106,6 +110,7 @@ test("full shape: members reach each other directly, the exit goes straight to i
     for (const [a, b, addr] of [["n1", "n2", "10.100.0.3"], ["n2", "n1", "10.100.0.2"], ["gw", "n2", "10.100.0.3"], ["n2", "gw", "10.100.0.1"]] as const) {
       assert.ok(r.cells.some((c) => c.from === a && c.to === b && c.address === addr && c.observed), `${a} -> ${b}`);
     }
+    for (const [a, b] of [["n1", "n2.db"], ["gw", "n2.db"], ["n2", "n1.mgmt"]] as const) assert.ok(r.cells.some((c) => c.from === a && c.to === b && c.observed), `${a} -> ${b}`);
     assert.ok(r.cells.some((c) => c.from === "n1.priv" && c.to === "external.n1.warp0" && c.observed));
     assert.ok(r.cells.some((c) => c.from === "n1.mgmt" && c.to === "external.n1.warp0" && !c.observed && c.ok));
     assert.ok(r.notes.some((n) => /gw\.socks \(source 10\.100\.0\.1\) exits through n1's warp0; beyond it the source is 172\.16\.0\.2/.test(n)));

@@ -11,12 +11,13 @@
  * public key in the generated peers is replaced by the lab key of its owner (the lock says which
  * host and interface own which public key); far ends outside the fleet (WARP) get one too.
  *
- * Around the hosts (environment, from the topology): bridges that carry containers but that no
- * generated file creates (Open vSwitch bridges until their pass lands) are emulated as Linux
- * bridges with the topology's address, each container a namespace behind its port; each tunnel's
- * far end is a stand-in namespace at the tunnel's endpoint running wireguard-go, which forwards
+ * Around the hosts (environment, from the topology): containers behind the bridges no other
+ * component serves (the Open vSwitch component serves `networking.vswitches`): on a bridge the
+ * generated units create, a namespace whose veth joins it once networkd made it; on a bridge no
+ * generated file creates, a Linux bridge emulated with the topology's address. Each tunnel's far
+ * end is a stand-in namespace at the tunnel's endpoint running wireguard-go, which forwards
  * (without NAT) to a "beyond" namespace, `external.<host>.<tunnel>`: only what goes through the
- * tunnel can reach it, and it sees the source the tunnel delivers.
+ * tunnel can reach it, and it counts the sources it sees.
  *
  * Judge: what intent cells cannot say: the source the far side sees (the tunnel's address), a
  * service's exit across the mesh from its overlay source, and that in a hub mesh the first hop
@@ -63,6 +64,8 @@ interface LabState {
   readonly byPublic: Map<string, KeyPair>;
   readonly devices: WgDevice[];
   readonly standIns: StandIn[];
+  /** Container ports waiting for their (networkd-made) bridge. */
+  readonly late: { ns: string; port: string; bridge: string }[];
 }
 
 const ownKey = (host: string, iface: string) => `${host}/${iface}`;
@@ -79,7 +82,7 @@ export const wireguardComponent: LabComponent = {
 
   wire(ctx: LabContext) {
     if (!ctx.hosts.some((h) => h.wireguard.length)) return;
-    const state: LabState = { own: new Map(), byPublic: new Map(), devices: [], standIns: [] };
+    const state: LabState = { own: new Map(), byPublic: new Map(), devices: [], standIns: [], late: [] };
     ctx.shared.set(STATE, state);
     // Lab keys for every interface of the fleet, and for every foreign key the generated peers name.
     for (const h of ctx.ir.hosts) {
@@ -90,7 +93,7 @@ export const wireguardComponent: LabComponent = {
       }
     }
     for (const h of ctx.hosts) {
-      emulateBridges(ctx, h);
+      wireContainers(ctx, state, h);
       for (const t of h.tunnels) if (t.allowedIPs.includes("0.0.0.0/0")) state.standIns.push(wireStandIn(ctx, state, h, t));
     }
   },
@@ -141,6 +144,7 @@ export const wireguardComponent: LabComponent = {
   async settle(ctx: LabContext) {
     const state = ctx.shared.get(STATE) as LabState | undefined;
     if (!state) return;
+    await attachLate(ctx, state);
     // Members that keep a path open (behind NAT) have dialled once networkd brought their device
     // up: wait for those handshakes, so that the first probe towards them finds their endpoint.
     const t0 = Date.now();
@@ -326,33 +330,52 @@ function wgShow(d: WgDevice, what: string): string {
 
 // --- The environment: emulated bridges with their containers, tunnel far ends -----------------
 
-/** Bridges with containers that no generated file creates: a Linux bridge with the topology's address. */
-function emulateBridges(ctx: LabContext, h: HostIR): void {
+/**
+ * Containers behind a host's bridges, where no other component stands them up:
+ * - a bridge the generated networkd units create (Linux): each container a namespace whose veth
+ *   joins the bridge once networkd has made it (see `attachLate`), as LXC attaches it;
+ * - a bridge no generated file creates: emulated as a Linux bridge with the topology's address;
+ * - an Open vSwitch bridge (`networking.vswitches`): the Open vSwitch component's.
+ */
+function wireContainers(ctx: LabContext, state: LabState, h: HostIR): void {
   const config = ctx.generated.get(h.name)!.config;
   const netdevs = at(config, "systemd.network.netdevs");
   const created = new Set(
     Object.values(isObject(netdevs) ? netdevs : {}).flatMap((d) => (isObject(d) && isObject(d.netdevConfig) ? [String(d.netdevConfig.Name)] : [])),
   );
   const vswitches = at(config, "networking.vswitches");
+  const ns = ctx.hostNs(h.name);
   for (const br of h.bridges) {
-    const containers = h.containers.filter((c) => c.bridge === br.name);
-    if (!containers.length || created.has(br.name) || (isObject(vswitches) && br.name in vswitches)) continue;
-    const ns = ctx.hostNs(h.name);
-    ctx.run.ip(ns, ["link", "add", br.name, "type", "bridge"]);
-    if (br.address) ctx.run.ip(ns, ["addr", "add", br.address, "dev", br.name]);
-    ctx.run.ip(ns, ["link", "set", br.name, "up"]);
-    ctx.note(
-      `${h.name}: ${br.kind === "ovs" ? "Open vSwitch" : "Linux"} bridge ${br.name} is not in the generated files yet; the lab emulates it as a Linux bridge with ${br.address ?? "no address"} (flows are not applied)`,
-    );
+    const containers = h.containers.filter((c) => c.bridge === br.name && !ctx.endpoints.has(`${h.name}.${c.name}`));
+    if (!containers.length || (isObject(vswitches) && br.name in vswitches)) continue;
+    const byNetworkd = created.has(br.name);
+    if (!byNetworkd) {
+      ctx.run.ip(ns, ["link", "add", br.name, "type", "bridge"]);
+      if (br.address) ctx.run.ip(ns, ["addr", "add", br.address, "dev", br.name]);
+      ctx.run.ip(ns, ["link", "set", br.name, "up"]);
+      ctx.note(`${h.name}: bridge ${br.name} is in no generated file; the lab emulates it as a Linux bridge with ${br.address ?? "no address"}`);
+    }
     for (const c of containers) {
       const cns = ctx.run.ns(`c-${h.name}-${c.id}`);
       ctx.run.veth({ ns, name: c.port }, { ns: cns, name: "eth0" });
-      ctx.run.ip(ns, ["link", "set", c.port, "master", br.name]);
+      if (byNetworkd) state.late.push({ ns, port: c.port, bridge: br.name });
+      else ctx.run.ip(ns, ["link", "set", c.port, "master", br.name]);
       ctx.run.ip(cns, ["addr", "add", c.address, "dev", "eth0"]);
       if (c.gateway) ctx.run.ip(cns, ["route", "add", "default", "via", c.gateway]);
-      const id = `${h.name}.${c.name}`;
-      if (!ctx.endpoints.has(id)) ctx.endpoint({ id, ns: cns, address: () => addressOf(c.address) });
+      ctx.endpoint({ id: `${h.name}.${c.name}`, ns: cns, address: () => addressOf(c.address) });
     }
+  }
+}
+
+/** Container ports on bridges networkd creates: attached as soon as the bridge exists. */
+async function attachLate(ctx: LabContext, state: LabState): Promise<void> {
+  for (const p of state.late) {
+    const t0 = Date.now();
+    while (ctx.run.tryExec(p.ns, ["ip", "link", "show", "dev", p.bridge]).status !== 0) {
+      if (Date.now() - t0 > 10_000) throw new LabError(`bridge ${p.bridge} did not appear in ${p.ns}: networkd did not create it`);
+      await sleep(50);
+    }
+    ctx.run.ip(p.ns, ["link", "set", p.port, "master", p.bridge]);
   }
 }
 
@@ -398,34 +421,37 @@ function wireStandIn(ctx: LabContext, state: LabState, h: HostIR, t: TunnelIR): 
 
 // --- Judgements intent cells cannot express -----------------------------------------------------
 
-/** What the beyond side sees as the source of a TCP connection from `ns` (optionally bound to `source`). */
-async function observedSource(ctx: LabContext, s: StandIn, fromNs: string, source?: string): Promise<string | undefined> {
-  const port = 40000 + Math.floor(Math.random() * 20000);
-  const listener = ctx.run.daemon({ ns: s.beyondNs, what: `seen-${s.host}-${s.tunnel.name}-${port}`, argv: ["socat", "-T", "3", `TCP4-LISTEN:${port},reuseaddr`, "SYSTEM:echo $SOCAT_PEERADDR"] });
-  try {
-    for (let i = 0; i < 50; i++) {
-      if (ctx.run.tryExec(s.beyondNs, ["ss", "-H", "-ltn", `sport = :${port}`]).stdout.trim()) break;
-      await sleep(50);
-    }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const r = ctx.run.tryExec(fromNs, ["socat", "-T", "3", "STDIO", `TCP4:${s.beyondAddress}:${port},connect-timeout=2${source ? `,bind=${source}` : ""}`], { input: "", timeoutMs: 6000 });
-      const seen = r.stdout.trim();
-      if (r.status === 0 && seen) return seen;
-    }
-    return undefined;
-  } finally {
-    try {
-      process.kill(listener.pid, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
+/**
+ * What the beyond side sees as the source of pings from `ns` (bound to `source` when given): two
+ * counters in the beyond namespace, echo requests from the tunnel's address and from any other.
+ * ICMP, so the answer does not depend on the TCP checksum offloads of the links on the way.
+ */
+const SEEN_TABLE = "topo-lab-seen";
+
+function seenCounters(ctx: LabContext, s: StandIn): { tunnel: number; other: number } {
+  const r = ctx.run.tryExec(s.beyondNs, ["nft", "-j", "list", "chain", "ip", SEEN_TABLE, "input"]);
+  const counts: number[] = [];
+  for (const item of (JSON.parse(r.stdout || '{"nftables":[]}') as { nftables: { rule?: { expr: { counter?: { packets: number } }[] } }[] }).nftables) {
+    for (const e of item.rule?.expr ?? []) if (e.counter) counts.push(e.counter.packets);
   }
+  return { tunnel: counts[0] ?? 0, other: counts[1] ?? 0 };
+}
+
+function observeFrom(ctx: LabContext, s: StandIn, fromNs: string, source?: string): "tunnel" | "other" | "none" {
+  const before = seenCounters(ctx, s);
+  const r = ctx.run.tryExec(fromNs, ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", ...(source ? ["-I", source] : []), s.beyondAddress], { timeoutMs: 6000 });
+  const after = seenCounters(ctx, s);
+  if (r.status === 0 && after.tunnel > before.tunnel && after.other === before.other) return "tunnel";
+  return after.other > before.other ? "other" : "none";
 }
 
 async function judgeTunnels(ctx: LabContext, state: LabState): Promise<void> {
   for (const s of state.standIns) {
     const file = `hosts/${s.host}/network.nix`;
     const tunnelAddress = addressOf(s.tunnel.address);
+    ctx.run.exec(s.beyondNs, ["nft", "-f", "-"], {
+      input: `table ip ${SEEN_TABLE} {\n  chain input {\n    type filter hook input priority filter; policy accept;\n    icmp type echo-request ip saddr ${tunnelAddress} counter\n    icmp type echo-request ip saddr != ${tunnelAddress} counter\n  }\n}\n`,
+    });
     for (const u of s.tunnel.users) {
       let fromNs: string | undefined;
       let source: string | undefined;
@@ -437,16 +463,16 @@ async function judgeTunnels(ctx: LabContext, state: LabState): Promise<void> {
         source = u.source;
       }
       if (!fromNs) continue;
-      const seen = await observedSource(ctx, s, fromNs, source);
+      const seen = observeFrom(ctx, s, fromNs, source);
       const who = source ? `${u.ref} (source ${source})` : u.ref;
-      if (seen === tunnelAddress) ctx.note(`wireguard: ${who} exits through ${s.host}'s ${s.tunnel.name}; beyond it the source is ${seen}, the tunnel's address`);
+      if (seen === "tunnel") ctx.note(`wireguard: ${who} exits through ${s.host}'s ${s.tunnel.name}; beyond it the source is ${tunnelAddress}, the tunnel's address`);
       else {
         ctx.finding({
           component: "wireguard",
           host: s.host,
           file,
           severity: "error",
-          message: seen ? `${who} reached beyond ${s.tunnel.name} as ${seen}, not as the tunnel's address ${tunnelAddress}` : `${who} does not exit through ${s.host}'s ${s.tunnel.name}`,
+          message: seen === "other" ? `${who} reached beyond ${s.tunnel.name}, but not as the tunnel's address ${tunnelAddress}` : `${who} does not exit through ${s.host}'s ${s.tunnel.name}`,
         });
       }
     }
