@@ -133,19 +133,23 @@ export class OvsInstance {
     return existsSync(f) ? readFileSync(f, "utf8") : "";
   }
 
-  /** Stop both daemons by the pids they wrote. */
+  /** Stop both daemons: ask through their own control sockets, then by the pids they wrote. */
   stop(): void {
+    for (const ctl of ["vswitchd.ctl", "ovsdb.ctl"]) {
+      if (existsSync(join(this.dir, ctl))) run("ovs-appctl", ["-t", join(this.dir, ctl), "exit"], { env: this.env, timeoutMs: 5000 });
+    }
     for (const f of ["vswitchd.pid", "ovsdb.pid"]) {
       const p = join(this.dir, f);
       if (!existsSync(p)) continue;
       const pid = Number(readFileSync(p, "utf8").trim());
-      if (!pid) continue;
+      // Only our own daemon: the pid must still run the program that wrote the file.
+      if (!pid || !ours(pid, f === "ovsdb.pid" ? "ovsdb-server" : "ovs-vswitchd")) continue;
       try {
         process.kill(pid, "SIGTERM");
       } catch {
         /* already gone */
       }
-      for (let i = 0; i < 50 && alive(pid); i++) spawnSync("sleep", ["0.05"]);
+      for (let i = 0; i < 40 && alive(pid); i++) spawnSync("sleep", ["0.05"]);
       if (alive(pid)) {
         try {
           process.kill(pid, "SIGKILL");
@@ -154,6 +158,14 @@ export class OvsInstance {
         }
       }
     }
+  }
+}
+
+function ours(pid: number, program: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(program);
+  } catch {
+    return false;
   }
 }
 
