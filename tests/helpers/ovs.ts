@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { OvsInstance, type VswitchesData } from "../../src/lab/ovs/daemon.js";
@@ -55,7 +55,7 @@ export function flowLines(text: string): string[] {
  * <bridge>-netdev.service does), attach the late ports, and check that the switch holds exactly
  * the generated flows (`ovs-ofctl diff-flows`), with the requested port numbers and fail mode.
  */
-export async function acceptedByOvs(topologyFile: string, hosts: string[], outDir = "/nonexistent-out") {
+export async function acceptedByOvs(topologyFile: string, hosts: string[], outDir = dirname(topologyFile)) {
   const { plan } = await compileOk(topologyFile, outDir);
   await withTmp(async (dir) => {
     writePlan(dir, plan);

@@ -8,7 +8,7 @@ const cell = (m: ReturnType<typeof intentMatrix>, from: string, to: string, prot
   m.cells.find((c) => c.from === from && c.to === to && c.proto === proto && c.port === port);
 
 test("oo1424oo: privacy containers reach WARP only; management containers the host only", async () => {
-  const { ir } = await compileOk(join(ROOT, "topology.ts"), "/nonexistent-out");
+  const { ir } = await compileOk(join(ROOT, "topology.ts"));
   const m = intentMatrix(ir);
   assert.ok(m.endpoints.some((e) => e.id === "external.oo1424oo.warp0"));
   for (const p of ["gateway", "xray"]) {
