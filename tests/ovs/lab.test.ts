@@ -69,6 +69,23 @@ async function verifyFeatures(mutate?: (flows: string) => string) {
   });
 }
 
+test("the leak test can fail: without the privacy guard, WARP down sends the gateway out of the uplink", async () => {
+  const c = await compileOk(FLEET, ROOT);
+  const r = await withTmp(async (dir) => {
+    writePlan(dir, c.plan);
+    const f = join(dir, "hosts", "oo1424oo", "nftables", "topo-privacy.nft");
+    const before = readFileSync(f, "utf8");
+    const after = before.replace(/^.*oifname != "warp0" counter drop\n/gm, "");
+    assert.is.not(after, before);
+    writeFileSync(f, after);
+    return verifyOk({ file: FLEET, host: "oo1424oo", tree: dir });
+  });
+  if (!r.cells.some((c) => c.to === "external.oo1424oo.warp0")) return; // no WARP stand-in in this lab
+  assert.ok(r.findings.some((f) => f.component === "openvswitch" && /leaks with warp0 down/.test(f.message)), r.findings.map((f) => f.message).join("\n"));
+  assert.not.ok(r.ok);
+  assert.equal(leftovers(r.run), []);
+});
+
 test("a three-hop container chain, roles and policies hold on the real switch", async () => {
   const r = await verifyFeatures();
   assert.equal(r.cells.filter((c) => !c.ok).map(cellName), []);

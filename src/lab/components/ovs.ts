@@ -6,6 +6,8 @@
  * (openFlowRules, ovs-ofctl add-flows). It starts before networkd, as on NixOS, so networkd finds
  * the bridge's interface and gives it its address.
  *
+ * It also forwards frames as it reads them, so the lab turns transmit checksum offload off on the
+ * devices that feed the switch (the kernel datapath fills checksums in; TCP would fail otherwise).
  * The userspace datapath copies a port's frames from its device instead of taking them: the host's
  * own stack would still see them (and answer ARP for its addresses on a container's veth, a path
  * the kernel datapath on NixOS does not have), so the lab sets arp_ignore=8 on each port.
@@ -60,11 +62,14 @@ export const ovsComponent: LabComponent = {
 
   requires(ir) {
     if (!ir.hosts.some((h) => h.bridges.some((b) => b.kind === "ovs"))) return [];
-    return ["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl"].map((program) => ({
-      program,
-      debian: "openvswitch-switch",
-      for: "Open vSwitch bridges (userspace datapath)",
-    }));
+    return [
+      ...["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl"].map((program) => ({
+        program,
+        debian: "openvswitch-switch",
+        for: "Open vSwitch bridges (userspace datapath)",
+      })),
+      { program: "ethtool", debian: "ethtool", for: "checksums computed before frames enter the userspace datapath" },
+    ];
   },
 
   wire(ctx) {
@@ -117,11 +122,18 @@ export const ovsComponent: LabComponent = {
         ctx.run.ip(h.ns, ["link", "set", c.port, "netns", h.containers.get(c.name)!]);
         ctx.run.ip(h.containers.get(c.name)!, ["link", "set", c.port, "up"]);
       }
+      // The userspace datapath forwards frames as it reads them: a TCP checksum a veth or tap left
+      // to "hardware" would arrive unfilled, so every device that feeds the switch computes its own.
+      // (The kernel datapath on NixOS fills them in; ICMP, without offload, works either way.)
+      const noOffload = (ns: string, dev: string) => ctx.run.tryExec(ns, ["ethtool", "-K", dev, "tx", "off"]);
+      for (const br of Object.keys(h.data.networking?.vswitches ?? {})) noOffload(h.ns, br);
+      for (const port of Object.keys(h.data.topo?.ovs?.latePorts ?? {})) noOffload(h.ns, port);
       // Inside each container: what its own system configures (Proxmox/LXC or the NixOS container).
       for (const c of h.host.containers) {
         const cns = h.containers.get(c.name);
         if (!cns) continue;
         const iface = c.portType === "internal" || c.runtime === "nixos" ? c.port : "eth0";
+        noOffload(cns, iface);
         ctx.run.ip(cns, ["addr", "add", c.address, "dev", iface]);
         if (c.gateway) ctx.run.ip(cns, ["route", "add", "default", "via", c.gateway]);
         if (relays(ctx, h, c.name)) ctx.run.exec(cns, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
@@ -238,7 +250,12 @@ async function proveChain(ctx: LabContext, h: HostOvs, ch: ChainIR): Promise<voi
   const before = counters(ovs, br.name, cookie);
   const txBefore = linkPackets(ctx, h.ns, last.name, "tx")!;
   const reached = await ping(ctx, fromNs, target, 3);
-  const after = counters(ovs, br.name, cookie);
+  // Datapath statistics reach the OpenFlow rules with the revalidators (every 500 ms by default).
+  let after = counters(ovs, br.name, cookie);
+  for (let i = 0; i < 12 && ch.hops.slice(0, -1).some((hop) => (after.get(`63000,${ofport(hop.port)}`) ?? 0) <= (before.get(`63000,${ofport(hop.port)}`) ?? 0)); i++) {
+    await sleep(250);
+    after = counters(ovs, br.name, cookie);
+  }
   const txAfter = linkPackets(ctx, h.ns, last.name, "tx")!;
   const steps = ch.hops.slice(0, -1).map((hop) => {
     const k = `63000,${ofport(hop.port)}`;
