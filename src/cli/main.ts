@@ -28,6 +28,14 @@ export async function main(argv: string[]): Promise<void> {
     );
 
   cli
+    .command("init [dir]", "Scaffold a fleet repository for a deployment profile and compile it")
+    .option("--profile <profile>", "none | privacy-client | privacy-vps | general (default none)")
+    .option("--host <name>", "Name of the profile's host")
+    .option("--json", "Print the compile summary as JSON on stdout")
+    .example("topo init my-fleet --profile privacy-client")
+    .action((dir: string | undefined, o: { profile?: string; host?: string; json?: boolean }) => run(async () => (await import("./commands/init.js")).initCommand(dir ?? ".", o)));
+
+  cli
     .command("validate [file]", "Check topology.ts and report every problem; writes nothing")
     .option("--json", "Print a JSON summary on stdout")
     .option("--typecheck", "Also run the TypeScript checker over the file, as an editor does")

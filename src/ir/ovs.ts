@@ -54,7 +54,7 @@ export type FlowActionIR =
   | { readonly kind: "learn"; readonly table: number; readonly hardTimeout?: number; readonly priority?: number };
 
 /** Where a flow comes from; also its cookie class. */
-export type FlowClass = "user" | "policy" | "isolation" | "chain";
+export type FlowClass = "user" | "policy" | "isolation" | "chain" | "default";
 
 export interface FlowIR {
   readonly origin: Origin;

@@ -11,7 +11,7 @@ import { withTmp } from "../helpers/tmp.js";
 import { printTableBody } from "../../src/render/nft.js";
 
 test("oo1424oo: vswitches.nix, the bridge's network, late ports and default.nix fit together", async () => {
-  const c = await compileOk(join(ROOT, "topology.ts"), "/nonexistent-out");
+  const c = await compileOk(join(ROOT, "topology.ts"));
   await withTmp((dir) => {
     writePlan(dir, c.plan);
     const h = join(dir, "hosts", "oo1424oo");
@@ -37,12 +37,12 @@ test("oo1424oo: vswitches.nix, the bridge's network, late ports and default.nix 
 });
 
 test("the privacy guard table loads in nft and keeps each source to its tunnel", async () => {
-  const c = await compileOk(join(ROOT, "topology.ts"), "/nonexistent-out");
+  const c = await compileOk(join(ROOT, "topology.ts"));
   const host = c.hosts.find((h) => h.name === "oo1424oo")!;
   const t = host.nftTables.find((x) => x.name === "topo-privacy")!;
   const body = printTableBody(t);
-  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.100 oifname != "warp0" drop/);
-  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.102 oifname != "warp0" drop/);
+  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.100 ct state new oifname != "warp0" counter drop/);
+  assert.match(body, /iifname "vmbr0" ip saddr 10\.0\.0\.102 ct state new oifname != "warp0" counter drop/);
   const r = await nftCheck(t, body);
   assert.is(r.status, 0, r.stderr);
   assert.not.ok(c.hosts.find((h) => h.name === "node2")!.nftTables.some((x) => x.name === "topo-privacy"), "no privacy guard where nothing is private");

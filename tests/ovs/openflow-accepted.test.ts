@@ -7,61 +7,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
-import { compileOk, ROOT, CASES } from "../helpers/compile.js";
-import { nixEvalJson, writePlan } from "../helpers/tools.js";
-import { withTmp } from "../helpers/tmp.js";
-import { flowLines, vethInNs, withOvs } from "../helpers/ovs.js";
-import type { VswitchesData } from "../../src/lab/ovs/daemon.js";
-
-async function acceptedByOvs(topologyFile: string, hosts: string[]) {
-  const { plan } = await compileOk(topologyFile, "/nonexistent-out");
-  await withTmp(async (dir) => {
-    writePlan(dir, plan);
-    for (const host of hosts) {
-      const data = nixEvalJson(join(dir, "hosts", host, "vswitches.nix")) as VswitchesData;
-      const bridges = Object.keys(data.networking?.vswitches ?? {});
-      assert.ok(bridges.length > 0, `${host} has OVS bridges`);
-      await withOvs((ovs, prefix) => {
-        ovs.applyVswitches(data);
-        const late = Object.entries(data.topo?.ovs?.latePorts ?? {});
-        late.forEach(([port, p], i) => {
-          vethInNs(ovs, port, `${prefix}p${i}`);
-          ovs.attachLatePort(port, p.bridge, p.ofport);
-        });
-        for (const br of bridges) {
-          const file = readFileSync(join(dir, "hosts", host, "openflow", `${br}.flows`), "utf8");
-          const v = data.networking!.vswitches![br]!;
-          assert.is(v.openFlowRules, file, "openFlowRules is the flows file");
-          // The switch holds exactly the generated flows: none rejected, none silently replaced.
-          const flowsFile = join(ovs.dir, `${br}.flows`);
-          const diff = ovs.ofctl(br, "diff-flows", [flowsFile]);
-          assert.is(diff.status, 0, `diff-flows ${host}/${br}: ${diff.stderr}`);
-          assert.is(diff.stdout.trim(), "", `the switch differs from the generated flows of ${host}/${br}:\n${diff.stdout}`);
-          const dumped = ovs.dumpFlows(br).split("\n").filter((l) => l.includes("actions="));
-          assert.is(dumped.length, flowLines(file).length, `${host}/${br}: every generated flow is installed`);
-          // Port numbers are the requested ones, so names read back where the flows used numbers.
-          for (const [port, p] of late.filter(([, q]) => q.bridge === br)) {
-            assert.is(ovs.vsctl(["get", "interface", port, "ofport"]).stdout.trim(), String(p.ofport), `${port} has ofport ${p.ofport}`);
-          }
-          const named = ovs.dumpFlows(br, { names: true });
-          for (const [port] of late.filter(([, q]) => q.bridge === br)) {
-            if (file.includes(`in_port=${data.topo!.ovs!.latePorts![port]!.ofport},`)) assert.match(named, `in_port=${port}`);
-          }
-          assert.is(ovs.vsctl(["get-fail-mode", br]).stdout.trim(), "secure");
-          // diff-flows can fail: the same switch against the file with one flow left out.
-          const lines = file.split("\n");
-          const first = lines.findIndex((l) => l.startsWith("table="));
-          const fewer = join(ovs.dir, `${br}.fewer.flows`);
-          writeFileSync(fewer, lines.filter((_, i) => i !== first).join("\n"));
-          const d2 = ovs.ofctl(br, "diff-flows", [fewer]);
-          assert.is(d2.status, 2, "diff-flows exits 2 on a difference");
-          assert.match(d2.stdout, /^-/m, "diff-flows reports the flow the file lacks");
-        }
-      });
-    }
-  });
-}
+import { ROOT, CASES } from "../helpers/compile.js";
+import { acceptedByOvs, withOvs } from "../helpers/ovs.js";
 
 test("the reference fleet's OVS bridges (oo1424oo, node2): every flow accepted and read back", async () => {
   await acceptedByOvs(join(ROOT, "topology.ts"), ["oo1424oo", "node2"]);

@@ -7,6 +7,7 @@ import type { LabComponent } from "../context.js";
 import { hostBasicsComponent } from "./host-basics.js";
 import { networkdComponent } from "./networkd.js";
 import { nftablesComponent } from "./nftables.js";
+import { ovsComponent } from "./ovs.js";
 import { sysctlComponent } from "./sysctl.js";
 import { upstreamComponent } from "./upstream.js";
 import { vmNetworkComponent } from "./vm-network.js";
@@ -19,6 +20,8 @@ export const COMPONENTS: LabComponent[] = [
   nftablesComponent,
   // Before networkd: wireguard-go must have made the devices networkd then configures.
   wireguardComponent,
+  // Before networkd, as <bridge>-netdev.service is: networkd addresses the bridge OVS made.
+  ovsComponent,
   networkdComponent,
   vmNetworkComponent,
 ];

@@ -48,6 +48,17 @@ export interface VswitchesData {
   readonly topo?: { readonly ovs?: { readonly latePorts?: Record<string, { readonly bridge: string; readonly ofport: number }> } };
 }
 
+/** Runs a daemon in the instance's namespace in the foreground (argv[0] is the program). */
+export type Spawn = (what: string, argv: readonly string[], env: Record<string, string>) => void;
+
+function waitFor(path: string, what: string, log: () => string, timeoutMs = 10_000): void {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error(`${what} did not start within ${timeoutMs / 1000} s: ${log().trim().split("\n").slice(-3).join(" | ")}`);
+    spawnSync("sleep", ["0.02"]);
+  }
+}
+
 export class OvsInstance {
   readonly db: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -60,28 +71,26 @@ export class OvsInstance {
     this.env = { ...process.env, OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir };
   }
 
-  /** Start ovsdb-server and ovs-vswitchd inside namespace `ns` (which must exist), state in `dir`. */
-  static start(ns: string, dir: string): OvsInstance {
+  /**
+   * Start ovsdb-server and ovs-vswitchd inside namespace `ns` (which must exist), state in `dir`.
+   * By default they detach and are stopped with `stop()`; a `spawn` (the lab's recorded daemons)
+   * runs them in the foreground instead, and whoever spawned them stops them.
+   */
+  static start(ns: string, dir: string, spawn?: Spawn): OvsInstance {
     const o = new OvsInstance(ns, dir);
     const d = (f: string) => join(dir, f);
     must(run("ovsdb-tool", ["create", d("conf.db"), OVS_SCHEMA], { env: o.env }), "ovsdb-tool create");
-    must(
-      run(
-        "ip",
-        ["netns", "exec", ns, "ovsdb-server", d("conf.db"), `--remote=punix:${d("db.sock")}`, `--pidfile=${d("ovsdb.pid")}`, `--unixctl=${d("ovsdb.ctl")}`, `--log-file=${d("ovsdb.log")}`, "--detach"],
-        { env: o.env },
-      ),
-      "ovsdb-server",
-    );
+    const common = (name: string) => [`--pidfile=${d(`${name}.pid`)}`, `--unixctl=${d(`${name}.ctl`)}`, `--log-file=${d(`${name}.log`)}`];
+    const ovsdb = ["ovsdb-server", d("conf.db"), `--remote=punix:${d("db.sock")}`, ...common("ovsdb")];
+    const vswitchd = ["ovs-vswitchd", o.db, ...common("vswitchd")];
+    const envVars = { OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir };
+    if (spawn) spawn("ovsdb-server", ovsdb, envVars);
+    else must(run("ip", ["netns", "exec", ns, ...ovsdb, "--detach"], { env: o.env }), "ovsdb-server");
+    waitFor(d("db.sock"), "ovsdb-server", () => o.log("ovsdb"));
     must(o.vsctl(["--no-wait", "init"]), "ovs-vsctl init");
-    must(
-      run(
-        "ip",
-        ["netns", "exec", ns, "ovs-vswitchd", o.db, `--pidfile=${d("vswitchd.pid")}`, `--unixctl=${d("vswitchd.ctl")}`, `--log-file=${d("vswitchd.log")}`, "--detach"],
-        { env: o.env },
-      ),
-      "ovs-vswitchd",
-    );
+    if (spawn) spawn("ovs-vswitchd", vswitchd, envVars);
+    else must(run("ip", ["netns", "exec", ns, ...vswitchd, "--detach"], { env: o.env }), "ovs-vswitchd");
+    waitFor(d("vswitchd.ctl"), "ovs-vswitchd", () => o.log());
     return o;
   }
 
@@ -128,24 +137,28 @@ export class OvsInstance {
     return must(this.ofctl(bridge, "dump-flows", args), "dump-flows").stdout;
   }
 
-  log(): string {
-    const f = join(this.dir, "vswitchd.log");
+  log(which: "vswitchd" | "ovsdb" = "vswitchd"): string {
+    const f = join(this.dir, `${which}.log`);
     return existsSync(f) ? readFileSync(f, "utf8") : "";
   }
 
-  /** Stop both daemons by the pids they wrote. */
+  /** Stop both daemons: ask through their own control sockets, then by the pids they wrote. */
   stop(): void {
+    for (const ctl of ["vswitchd.ctl", "ovsdb.ctl"]) {
+      if (existsSync(join(this.dir, ctl))) run("ovs-appctl", ["-t", join(this.dir, ctl), "exit"], { env: this.env, timeoutMs: 5000 });
+    }
     for (const f of ["vswitchd.pid", "ovsdb.pid"]) {
       const p = join(this.dir, f);
       if (!existsSync(p)) continue;
       const pid = Number(readFileSync(p, "utf8").trim());
-      if (!pid) continue;
+      // Only our own daemon: the pid must still run the program that wrote the file.
+      if (!pid || !ours(pid, f === "ovsdb.pid" ? "ovsdb-server" : "ovs-vswitchd")) continue;
       try {
         process.kill(pid, "SIGTERM");
       } catch {
         /* already gone */
       }
-      for (let i = 0; i < 50 && alive(pid); i++) spawnSync("sleep", ["0.05"]);
+      for (let i = 0; i < 40 && alive(pid); i++) spawnSync("sleep", ["0.05"]);
       if (alive(pid)) {
         try {
           process.kill(pid, "SIGKILL");
@@ -154,6 +167,14 @@ export class OvsInstance {
         }
       }
     }
+  }
+}
+
+function ours(pid: number, program: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(program);
+  } catch {
+    return false;
   }
 }
 

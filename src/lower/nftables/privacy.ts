@@ -3,7 +3,10 @@
  * privacy container's traffic only to the host (lower/ovs/guards.ts); here the host lets it leave
  * only by its tunnel. When the tunnel is down its routes are gone and the traffic would fall
  * through to the main table and the uplink: this table drops it instead. Privacy containers may
- * not use the host itself either (its resolver would leak their DNS outside the tunnel).
+ * not use the host itself either (its resolver would leak their DNS outside the tunnel). Only what
+ * they start is held back (ct state new): replies to connections others open to them (VPN clients
+ * of a gateway, a peer over the mesh) go back the way routing says. The drops count, so operators
+ * (and the lab's leak test) see the guard at work.
  * Base chains at priority filter - 1: a drop here is final whatever other tables accept.
  */
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
@@ -53,9 +56,11 @@ export function lowerPrivacyGuard(ir: TopologyIR, host: HostIR): NftPart {
   if (!sources.length) return {};
   const forward: NftRule[] = sources.map((s) => ({
     comment: s.why,
-    text: s.tunnel ? `iifname ${ifname(s.bridge)} ip saddr ${s.address} oifname != ${ifname(s.tunnel)} drop` : `iifname ${ifname(s.bridge)} ip saddr ${s.address} drop`,
+    text: s.tunnel
+      ? `iifname ${ifname(s.bridge)} ip saddr ${s.address} ct state new oifname != ${ifname(s.tunnel)} counter drop`
+      : `iifname ${ifname(s.bridge)} ip saddr ${s.address} ct state new counter drop`,
   }));
-  const input: NftRule[] = sources.map((s) => ({ comment: s.why, text: `iifname ${ifname(s.bridge)} ip saddr ${s.address} drop` }));
+  const input: NftRule[] = sources.map((s) => ({ comment: s.why, text: `iifname ${ifname(s.bridge)} ip saddr ${s.address} ct state new counter drop` }));
   return {
     tables: [
     {

@@ -7,6 +7,8 @@ const TOPO = "746f706f";
 const low = (n: number) => n.toString(16).padStart(8, "0");
 
 export const COOKIE = {
+  /** The normal switching of a bridge whose author wrote no flows. */
+  default: `0x${TOPO}${low(2)}`,
   /** Isolation by container role. */
   isolation: `0x${TOPO}${low(1)}`,
   /** The flows of the n-th chain of the host (0-based). */

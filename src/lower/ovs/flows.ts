@@ -41,7 +41,12 @@ export function bridgeFlowFile(ir: TopologyIR, host: HostIR, br: OvsBridgeIR): F
     ...br.ovs.attachments.map((a) => `  ${String(a.ofport).padEnd(6)} ${a.name}${portNote(a)}`),
     `Fail mode ${br.ovs.failMode}: ${br.ovs.failMode === "secure" ? "a packet no flow matches is dropped." : "without a controller the bridge falls back to normal switching."}`,
   ];
-  return { header, flows: [...guards, ...policyFlows(br, ir), ...user] };
+  // A bridge without flows switches normally (as OVS's own default flow would); topo's guards stay above.
+  const fallback =
+    br.ovs.flows.length === 0 && br.ovs.policies.length === 0
+      ? [{ comment: `${originComment(br.origin, ir.source)}: no flows declared: normal switching`, flow: { origin: br.origin, class: "default" as const, table: 0, priority: 0, cookie: COOKIE.default, match: {}, actions: [{ kind: "normal" as const }] } }]
+      : [];
+  return { header, flows: [...guards, ...policyFlows(br, ir), ...user, ...fallback] };
 }
 
 function portNote(a: OvsBridgeIR["ovs"]["attachments"][number]): string {
