@@ -40,6 +40,8 @@ export function syntheticFleet(vms: number, perHost = 10, containersPerHost = 4)
   return {
     name: `synthetic-${vms}`,
     hosts,
-    meshes: { mesh: { interface: "wg-mesh", listenPort: 51821, subnet: "172.31.0.0/16", shape: "full", members } },
+    // Hub and spokes: a full mesh of N hosts is N(N-1) peers by nature, which would hide how the
+    // compiler itself scales.
+    meshes: { mesh: { interface: "wg-mesh", listenPort: 51821, subnet: "172.31.0.0/16", shape: "hub", hub: "hv1", members } },
   };
 }
