@@ -17,16 +17,7 @@ export function lowerLinuxBridges(ir: TopologyIR, host: HostIR): NetworkdParts {
         bridgeConfig: { STP: br.stp },
       }),
     });
-    const routes = routesVia(host, br.name);
-    const network: NixAttrs = {
-      matchConfig: { Name: br.name },
-      ...(br.address ? { address: [br.address] } : {}),
-      ...(routes.length ? { routes } : {}),
-      // A bridge without active ports has no carrier; configure it anyway so its address exists.
-      networkConfig: { ConfigureWithoutCarrier: true },
-      linkConfig: { RequiredForOnline: "no" },
-    };
-    networks.push({ name: `${PREFIX.bridge}-${br.name}`, value: commented(why, network), matches: [br.name] });
+    networks.push(bridgeNetwork(host, br, why));
     if (br.ports.length) {
       networks.push({
         name: `${PREFIX.bridgePorts}-${br.name}-ports`,
@@ -39,4 +30,20 @@ export function lowerLinuxBridges(ir: TopologyIR, host: HostIR): NetworkdParts {
     }
   }
   return { netdevs, networks };
+}
+
+/**
+ * The bridge's own interface, Linux or Open vSwitch: its address and the routes that leave by it.
+ * A bridge without active ports has no carrier; it is configured anyway so its address exists.
+ */
+export function bridgeNetwork(host: HostIR, br: { name: string; address?: string }, why: string): Unit {
+  const routes = routesVia(host, br.name);
+  const network: NixAttrs = {
+    matchConfig: { Name: br.name },
+    ...(br.address ? { address: [br.address] } : {}),
+    ...(routes.length ? { routes } : {}),
+    networkConfig: { ConfigureWithoutCarrier: true },
+    linkConfig: { RequiredForOnline: "no" },
+  };
+  return { name: `${PREFIX.bridge}-${br.name}`, value: commented(why, network), matches: [br.name] };
 }

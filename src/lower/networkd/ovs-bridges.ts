@@ -1,8 +1,7 @@
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
-import { commented, type NixAttrs } from "../../render/nix.js";
 import { originComment } from "../origin.js";
-import { routesVia } from "./uplink.js";
-import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
+import { bridgeNetwork } from "./bridges.js";
+import type { NetworkdParts, Unit } from "./units.js";
 
 /**
  * Open vSwitch bridges: OVS creates the bridge's own interface (<bridge>-netdev.service runs
@@ -12,16 +11,7 @@ import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
 export function lowerOvsBridgeNetworks(ir: TopologyIR, host: HostIR): NetworkdParts {
   const networks: Unit[] = [];
   for (const br of host.bridges.filter((b): b is OvsBridgeIR => b.kind === "ovs")) {
-    const routes = routesVia(host, br.name);
-    const network: NixAttrs = {
-      matchConfig: { Name: br.name },
-      ...(br.address ? { address: [br.address] } : {}),
-      ...(routes.length ? { routes } : {}),
-      // Container ports come and go; the bridge's interface keeps its address regardless.
-      networkConfig: { ConfigureWithoutCarrier: true },
-      linkConfig: { RequiredForOnline: "no" },
-    };
-    networks.push({ name: `${PREFIX.bridge}-${br.name}`, value: commented(originComment(br.origin, ir.source), network), matches: [br.name] });
+    networks.push(bridgeNetwork(host, br, originComment(br.origin, ir.source)));
   }
   return { netdevs: [], networks };
 }
