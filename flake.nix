@@ -18,7 +18,7 @@
 
   outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
     nixosConfigurations = {
-      # hosts.hv1 (topology.ts:139)
+      # hosts.hv1
       hv1 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
@@ -26,21 +26,21 @@
           ./hosts/hv1
         ];
       };
-      # hosts["netmaker-gateway"] (topology.ts:95)
+      # hosts["netmaker-gateway"]
       netmaker-gateway = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
           ./hosts/netmaker-gateway
         ];
       };
-      # hosts.node2 (topology.ts:109)
+      # hosts.node2
       node2 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
           ./hosts/node2
         ];
       };
-      # hosts.oo1424oo (topology.ts:16)
+      # hosts.oo1424oo
       oo1424oo = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
@@ -62,7 +62,7 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.hv1 (topology.ts:139)
+      # hosts.hv1
       hv1 = {
         deployment = {
           targetHost = "hv1";
@@ -73,7 +73,7 @@
           ./hosts/hv1
         ];
       };
-      # hosts["netmaker-gateway"] (topology.ts:95)
+      # hosts["netmaker-gateway"]
       netmaker-gateway = {
         deployment = {
           targetHost = "198.51.100.10";
@@ -83,7 +83,7 @@
           ./hosts/netmaker-gateway
         ];
       };
-      # hosts.node2 (topology.ts:109)
+      # hosts.node2
       node2 = {
         deployment = {
           targetHost = "203.0.113.20";
@@ -93,7 +93,7 @@
           ./hosts/node2
         ];
       };
-      # hosts.oo1424oo (topology.ts:16)
+      # hosts.oo1424oo
       oo1424oo = {
         deployment = {
           targetHost = "203.0.113.10";

@@ -10,7 +10,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
     nftCheck = import ./nft-check.nix { inherit (pkgs) runCommand nftables libredirect lklWithFirewall iana-etc; };
   in
   {
-    # hosts.hv1 (topology.ts:139)
+    # hosts.hv1
     nft-hv1 = nftCheck {
       host = "hv1";
       tables = [
@@ -26,7 +26,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts["netmaker-gateway"] (topology.ts:95)
+    # hosts["netmaker-gateway"]
     nft-netmaker-gateway = nftCheck {
       host = "netmaker-gateway";
       tables = [
@@ -37,7 +37,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts.node2 (topology.ts:109)
+    # hosts.node2
     nft-node2 = nftCheck {
       host = "node2";
       tables = [
@@ -48,7 +48,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts.oo1424oo (topology.ts:16)
+    # hosts.oo1424oo
     nft-oo1424oo = nftCheck {
       host = "oo1424oo";
       tables = [

@@ -3,7 +3,7 @@
  *   (loaded value) -> validate -> rules -> resolve (IR) -> lower (views) -> render/plan (bytes).
  * Pure: the same loaded value and lock give the same plan, and nothing here writes.
  */
-import { relative } from "node:path";
+import { basename, isAbsolute, relative } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
 import { checkExpectations } from "./check/expectations.js";
 import { RULES, runRules } from "./check/rules/index.js";
@@ -19,7 +19,7 @@ import { planTree, type EmitPlan } from "./emit/plan.js";
 import { withManifest } from "./emit/write.js";
 
 export interface CompileOptions {
-  /** Where the tree goes; headers name the topology file relative to it. */
+  /** Where the tree goes; headers name the topology file relative to it (see `sourceName`). */
   readonly outDir: string;
   /** The current topo.lock.json, if any. */
   readonly lockText?: string;
@@ -49,10 +49,10 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   }
   const diags = runRules(v.value, RULES, { lock: previous });
   if (hasErrors(diags)) return { ok: false, diagnostics: locate(diags, locator) };
-  const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
+  const name = sourceName(loaded.file, opts.outDir);
   // Resolve reads the previous allocations and records the ones to keep: that is the new lock.
   const lock = new LockBuilder(previous);
-  const r = resolve(v.value, { sourceName, locator, lock });
+  const r = resolve(v.value, { sourceName: name, locator, lock });
   const late = [...r.diagnostics, ...checkExpectations(r.ir)];
   if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
   return { ok: true, ir: r.ir, lock: lock.result(), warnings: locate([...diags, ...late], locator) };
@@ -73,4 +73,13 @@ function locate(diags: Diagnostic[], locator: Locator): Diagnostic[] {
     for (const r of d.related ?? []) r.span = locator.locate(r.path);
   }
   return sortDiagnostics(diags);
+}
+
+/**
+ * How generated files name the topology: its path relative to the tree when the tree contains it,
+ * else its file name, so `--out` elsewhere never writes `../../..` or a machine path into a file.
+ */
+export function sourceName(file: string, outDir: string): string {
+  const rel = relative(outDir, file).split("\\").join("/");
+  return rel && !rel.startsWith("../") && !isAbsolute(rel) ? rel : basename(file);
 }

@@ -3,7 +3,7 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json microvms.nix).
 {
   microvm.vms = {
-    # hosts.hv1.vmNetwork.vms.vm1 (topology.ts:153)
+    # hosts.hv1.vmNetwork.vms.vm1
     vm1 = {
       autostart = true;
       config = {
@@ -42,7 +42,7 @@
         };
       };
     };
-    # hosts.hv1.vmNetwork.vms.vm2 (topology.ts:154)
+    # hosts.hv1.vmNetwork.vms.vm2
     vm2 = {
       autostart = true;
       config = {
@@ -81,7 +81,7 @@
         };
       };
     };
-    # hosts.hv1.vmNetwork.vms.vm3 (topology.ts:155)
+    # hosts.hv1.vmNetwork.vms.vm3
     vm3 = {
       autostart = true;
       config = {
@@ -120,7 +120,7 @@
         };
       };
     };
-    # hosts.hv1.vmNetwork.vms.vm4 (topology.ts:156)
+    # hosts.hv1.vmNetwork.vms.vm4
     vm4 = {
       autostart = true;
       config = {
@@ -159,7 +159,7 @@
         };
       };
     };
-    # hosts.hv1.vmNetwork.vms.vm5 (topology.ts:157)
+    # hosts.hv1.vmNetwork.vms.vm5
     vm5 = {
       autostart = true;
       config = {

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # hosts.hv1.vmNetwork.vms.vm1 (topology.ts:153)
+      # hosts.hv1.vmNetwork.vms.vm1
       "25-br-vm1" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -18,7 +18,7 @@
           Name = "br-vm1";
         };
       };
-      # hosts.hv1.vmNetwork.vms.vm2 (topology.ts:154)
+      # hosts.hv1.vmNetwork.vms.vm2
       "25-br-vm2" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -27,7 +27,7 @@
           Name = "br-vm2";
         };
       };
-      # hosts.hv1.vmNetwork.vms.vm3 (topology.ts:155)
+      # hosts.hv1.vmNetwork.vms.vm3
       "25-br-vm3" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -36,7 +36,7 @@
           Name = "br-vm3";
         };
       };
-      # hosts.hv1.vmNetwork.vms.vm4 (topology.ts:156)
+      # hosts.hv1.vmNetwork.vms.vm4
       "25-br-vm4" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -45,7 +45,7 @@
           Name = "br-vm4";
         };
       };
-      # hosts.hv1.vmNetwork.vms.vm5 (topology.ts:157)
+      # hosts.hv1.vmNetwork.vms.vm5
       "25-br-vm5" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -56,72 +56,72 @@
       };
     };
     networks = {
-      # hosts.hv1.uplink (topology.ts:143)
+      # hosts.hv1.uplink
       "10-enP2p4s0" = {
         linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "enP2p4s0";
         networkConfig.DHCP = "ipv4";
       };
-      # hosts.hv1.vmNetwork.vms.vm1 (topology.ts:153)
+      # hosts.hv1.vmNetwork.vms.vm1
       "25-br-vm1" = {
         address = [ "10.1.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "br-vm1";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # hosts.hv1.vmNetwork.vms.vm2 (topology.ts:154)
+      # hosts.hv1.vmNetwork.vms.vm2
       "25-br-vm2" = {
         address = [ "10.2.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "br-vm2";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # hosts.hv1.vmNetwork.vms.vm3 (topology.ts:155)
+      # hosts.hv1.vmNetwork.vms.vm3
       "25-br-vm3" = {
         address = [ "10.3.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "br-vm3";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # hosts.hv1.vmNetwork.vms.vm4 (topology.ts:156)
+      # hosts.hv1.vmNetwork.vms.vm4
       "25-br-vm4" = {
         address = [ "10.4.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "br-vm4";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # hosts.hv1.vmNetwork.vms.vm5 (topology.ts:157)
+      # hosts.hv1.vmNetwork.vms.vm5
       "25-br-vm5" = {
         address = [ "10.5.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "br-vm5";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # hosts.hv1.vmNetwork.vms.vm1 (topology.ts:153)
+      # hosts.hv1.vmNetwork.vms.vm1
       "26-vm-vm1" = {
         linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm1";
         networkConfig.Bridge = "br-vm1";
       };
-      # hosts.hv1.vmNetwork.vms.vm2 (topology.ts:154)
+      # hosts.hv1.vmNetwork.vms.vm2
       "26-vm-vm2" = {
         linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm2";
         networkConfig.Bridge = "br-vm2";
       };
-      # hosts.hv1.vmNetwork.vms.vm3 (topology.ts:155)
+      # hosts.hv1.vmNetwork.vms.vm3
       "26-vm-vm3" = {
         linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm3";
         networkConfig.Bridge = "br-vm3";
       };
-      # hosts.hv1.vmNetwork.vms.vm4 (topology.ts:156)
+      # hosts.hv1.vmNetwork.vms.vm4
       "26-vm-vm4" = {
         linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm4";
         networkConfig.Bridge = "br-vm4";
       };
-      # hosts.hv1.vmNetwork.vms.vm5 (topology.ts:157)
+      # hosts.hv1.vmNetwork.vms.vm5
       "26-vm-vm5" = {
         linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm5";

@@ -7,7 +7,7 @@
     sysctl."net.ipv4.conf.all.forwarding" = true;
   };
   networking = {
-    # hosts.hv1 (topology.ts:139)
+    # hosts.hv1
     hostName = "hv1";
   };
   nixpkgs.hostPlatform = "aarch64-linux";

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -21,12 +21,12 @@
           PrivateKeyFile = "/run/secrets/topo/netmaker-gateway-nm-privacy.key";
         };
         wireguardPeers = [
-          # node2: meshes["nm-privacy"].members.node2 (topology.ts:176)
+          # node2: meshes["nm-privacy"].members.node2
           {
             AllowedIPs = [ "10.100.0.3/32" "10.1.0.0/24" ];
             PublicKey = "lX20dApNyuKJuyI320oFMoJBRgZU/V/kpCtz1DfbPT8=";
           }
-          # oo1424oo: meshes["nm-privacy"].members.oo1424oo (topology.ts:175)
+          # oo1424oo: meshes["nm-privacy"].members.oo1424oo
           {
             AllowedIPs = [ "10.100.0.2/32" "10.0.0.0/24" "0.0.0.0/0" ];
             Endpoint = "203.0.113.10:51821";
@@ -36,7 +36,7 @@
       };
     };
     networks = {
-      # hosts["netmaker-gateway"].uplink (topology.ts:99)
+      # hosts["netmaker-gateway"].uplink
       "10-eth0" = {
         address = [ "198.51.100.10/24" ];
         dns = [ "192.0.2.53" ];
@@ -48,7 +48,7 @@
           }
         ];
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         address = [ "10.100.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
@@ -68,7 +68,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -76,7 +76,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

@@ -7,7 +7,7 @@
     sysctl."net.ipv4.conf.all.forwarding" = true;
   };
   networking = {
-    # hosts["netmaker-gateway"] (topology.ts:95)
+    # hosts["netmaker-gateway"]
     hostName = "netmaker-gateway";
   };
   nixpkgs.hostPlatform = "x86_64-linux";

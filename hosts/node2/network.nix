@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -21,7 +21,7 @@
           PrivateKeyFile = "/run/secrets/topo/node2-nm-privacy.key";
         };
         wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
+          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
           {
             AllowedIPs = [ "10.100.0.0/24" "10.0.0.0/24" ];
             Endpoint = "198.51.100.10:51821";
@@ -32,7 +32,7 @@
       };
     };
     networks = {
-      # hosts.node2.uplink (topology.ts:114)
+      # hosts.node2.uplink
       "10-enp1s0" = {
         address = [ "203.0.113.20/24" ];
         dns = [ "192.0.2.53" ];
@@ -44,14 +44,14 @@
           }
         ];
       };
-      # hosts.node2.bridges.vmbr0 (topology.ts:121)
+      # hosts.node2.bridges.vmbr0
       "20-vmbr0" = {
         address = [ "10.1.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         address = [ "10.100.0.3/24" ];
         linkConfig.RequiredForOnline = "no";

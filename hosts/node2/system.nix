@@ -7,7 +7,7 @@
     sysctl."net.ipv4.conf.all.forwarding" = true;
   };
   networking = {
-    # hosts.node2 (topology.ts:109)
+    # hosts.node2
     hostName = "node2";
   };
   nixpkgs.hostPlatform = "x86_64-linux";

@@ -3,7 +3,7 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json vswitches.nix).
 {
   networking.vswitches = {
-    # hosts.node2.bridges.vmbr0 (topology.ts:121)
+    # hosts.node2.bridges.vmbr0
     vmbr0 = {
       extraOvsctlCmds = "set-fail-mode vmbr0 secure\n";
       interfaces = { };
@@ -13,17 +13,17 @@
     };
   };
   topo.ovs.latePorts = {
-    # hosts.node2.containers["vector-db"] (topology.ts:132)
+    # hosts.node2.containers["vector-db"]
     veth103 = {
       bridge = "vmbr0";
       ofport = 103;
     };
-    # hosts.node2.containers.redis (topology.ts:133)
+    # hosts.node2.containers.redis
     veth104 = {
       bridge = "vmbr0";
       ofport = 104;
     };
-    # hosts.node2.containers.custom (topology.ts:134)
+    # hosts.node2.containers.custom
     veth105 = {
       bridge = "vmbr0";
       ofport = 105;

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -21,7 +21,7 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
         };
         wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
+          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
           {
             AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
             Endpoint = "198.51.100.10:51821";
@@ -29,7 +29,7 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
+      # hosts.oo1424oo.vpnServers.wg0
       "30-wg0" = {
         netdevConfig = {
           Description = "WireGuard VPN server wg0";
@@ -41,14 +41,14 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
         };
         wireguardPeers = [
-          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:84)
+          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop
           {
             AllowedIPs = [ "10.8.0.2/32" ];
             PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";
           }
         ];
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+      # hosts.oo1424oo.tunnels.warp0
       "31-warp0" = {
         netdevConfig = {
           Description = "WireGuard tunnel warp0";
@@ -57,7 +57,7 @@
         };
         wireguardConfig.PrivateKeyFile = "/run/secrets/topo/oo1424oo-warp0.key";
         wireguardPeers = [
-          # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+          # warp0 far end: hosts.oo1424oo.tunnels.warp0
           {
             AllowedIPs = [ "0.0.0.0/0" ];
             Endpoint = "198.51.100.20:2408";
@@ -68,7 +68,7 @@
       };
     };
     networks = {
-      # hosts.oo1424oo.uplink (topology.ts:21)
+      # hosts.oo1424oo.uplink
       "10-enp1s0" = {
         address = [ "203.0.113.10/24" ];
         dns = [ "192.0.2.53" ];
@@ -80,14 +80,14 @@
           }
         ];
       };
-      # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
+      # hosts.oo1424oo.bridges.vmbr0
       "20-vmbr0" = {
         address = [ "10.0.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         address = [ "10.100.0.2/24" ];
         linkConfig.RequiredForOnline = "no";
@@ -99,13 +99,13 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
+      # hosts.oo1424oo.vpnServers.wg0
       "30-wg0" = {
         address = [ "10.8.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
         matchConfig.Name = "wg0";
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+      # hosts.oo1424oo.tunnels.warp0
       "31-warp0" = {
         address = [ "172.16.0.2/32" ];
         linkConfig.RequiredForOnline = "no";
@@ -117,7 +117,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
@@ -125,7 +125,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
@@ -133,7 +133,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -141,21 +141,21 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

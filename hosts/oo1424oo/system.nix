@@ -7,7 +7,7 @@
     sysctl."net.ipv4.conf.all.forwarding" = true;
   };
   networking = {
-    # hosts.oo1424oo (topology.ts:16)
+    # hosts.oo1424oo
     hostName = "oo1424oo";
   };
   nixpkgs.hostPlatform = "x86_64-linux";

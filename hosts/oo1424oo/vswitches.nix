@@ -3,7 +3,7 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json vswitches.nix).
 {
   networking.vswitches = {
-    # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
+    # hosts.oo1424oo.bridges.vmbr0
     vmbr0 = {
       extraOvsctlCmds = "set-fail-mode vmbr0 secure\n";
       interfaces = { };
@@ -13,22 +13,22 @@
     };
   };
   topo.ovs.latePorts = {
-    # hosts.oo1424oo.containers.gateway (topology.ts:42)
+    # hosts.oo1424oo.containers.gateway
     veth100 = {
       bridge = "vmbr0";
       ofport = 100;
     };
-    # hosts.oo1424oo.containers.xray (topology.ts:43)
+    # hosts.oo1424oo.containers.xray
     veth102 = {
       bridge = "vmbr0";
       ofport = 102;
     };
-    # hosts.oo1424oo.containers["mcp-server"] (topology.ts:51)
+    # hosts.oo1424oo.containers["mcp-server"]
     veth200 = {
       bridge = "vmbr0";
       ofport = 200;
     };
-    # hosts.oo1424oo.containers["op-dbus-api"] (topology.ts:59)
+    # hosts.oo1424oo.containers["op-dbus-api"]
     veth201 = {
       bridge = "vmbr0";
       ofport = 201;

@@ -8,6 +8,7 @@ import { parseLock, printLock } from "../../ir/lock.js";
 import { ensureKeys } from "../../keys/store.js";
 import { loadTopology } from "../../load/load-topology.js";
 import { createLocator, displayName } from "../../load/locate.js";
+import { sourceName } from "../../compile.js";
 import { EXIT } from "../exit.js";
 import { info, out, printDiagnostics } from "../output.js";
 
@@ -59,8 +60,7 @@ export async function keysCommand(file: string, flags: KeysFlags): Promise<numbe
   if (r.invalid.length) {
     return fail(r.invalid.map((f) => error("TOPO3008", [], `${f} is not a WireGuard private key (32 bytes, base64)`, { hint: "move the file away; `topo keys` then makes a new pair" })));
   }
-  const source = relative(outDir, loaded.loaded.file).split(sep).join("/") || loaded.loaded.file;
-  const text = printLock(r.lock, source);
+  const text = printLock(r.lock, sourceName(loaded.loaded.file, outDir));
   const before = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
   if (text !== before) writeFileSync(lockPath, text);
   const rel = (p: string) => relative(process.cwd(), p) || p;

@@ -18,14 +18,14 @@
 
   outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
     nixosConfigurations = {
-      # hosts.client (topology.ts:27)
+      # hosts.client
       client = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
           ./hosts/client
         ];
       };
-      # hosts.edge (topology.ts:7)
+      # hosts.edge
       edge = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
@@ -45,7 +45,7 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.client (topology.ts:27)
+      # hosts.client
       client = {
         deployment = {
           targetHost = "client";
@@ -55,7 +55,7 @@
           ./hosts/client
         ];
       };
-      # hosts.edge (topology.ts:7)
+      # hosts.edge
       edge = {
         deployment = {
           targetHost = "192.0.2.10";

@@ -18,14 +18,14 @@
 
   outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
     nixosConfigurations = {
-      # hosts.edge (topology.ts:11)
+      # hosts.edge
       edge = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
           ./hosts/edge
         ];
       };
-      # hosts.office (topology.ts:28)
+      # hosts.office
       office = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
         modules = [
@@ -45,7 +45,7 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.edge (topology.ts:11)
+      # hosts.edge
       edge = {
         deployment = {
           targetHost = "203.0.113.30";
@@ -55,7 +55,7 @@
           ./hosts/edge
         ];
       };
-      # hosts.office (topology.ts:28)
+      # hosts.office
       office = {
         deployment = {
           targetHost = "office";

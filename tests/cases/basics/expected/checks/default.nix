@@ -10,7 +10,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
     nftCheck = import ./nft-check.nix { inherit (pkgs) runCommand nftables libredirect lklWithFirewall iana-etc; };
   in
   {
-    # hosts.client (topology.ts:27)
+    # hosts.client
     nft-client = nftCheck {
       host = "client";
       tables = [
@@ -21,7 +21,7 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
         }
       ];
     };
-    # hosts.edge (topology.ts:7)
+    # hosts.edge
     nft-edge = nftCheck {
       host = "edge";
       tables = [

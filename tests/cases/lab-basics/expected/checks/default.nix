@@ -10,7 +10,7 @@ nixpkgs.lib.genAttrs [ "x86_64-linux" ] (
     nftCheck = import ./nft-check.nix { inherit (pkgs) runCommand nftables libredirect lklWithFirewall iana-etc; };
   in
   {
-    # hosts.edge (topology.ts:11)
+    # hosts.edge
     nft-edge = nftCheck {
       host = "edge";
       tables = [
@@ -21,7 +21,7 @@ nixpkgs.lib.genAttrs [ "x86_64-linux" ] (
         }
       ];
     };
-    # hosts.office (topology.ts:28)
+    # hosts.office
     nft-office = nftCheck {
       host = "office";
       tables = [

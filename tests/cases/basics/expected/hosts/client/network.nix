@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     networks = {
-      # hosts.client.uplink (topology.ts:30)
+      # hosts.client.uplink
       "10-eth0" = {
         linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "eth0";

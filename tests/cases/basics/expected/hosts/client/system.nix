@@ -3,7 +3,7 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json system.nix).
 {
   networking = {
-    # hosts.client (topology.ts:27)
+    # hosts.client
     hostName = "client";
   };
   nixpkgs.hostPlatform = "aarch64-linux";

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # hosts.edge.bridges["br-lan"] (topology.ts:20)
+      # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -19,7 +19,7 @@
       };
     };
     networks = {
-      # hosts.edge.uplink (topology.ts:11)
+      # hosts.edge.uplink
       "10-enp1s0" = {
         address = [ "192.0.2.10/24" ];
         dns = [ "192.0.2.53" "198.51.100.53" ];
@@ -36,7 +36,7 @@
           }
         ];
       };
-      # hosts.edge.bridges["br-lan"] (topology.ts:20)
+      # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
         address = [ "10.10.0.1/24" ];
         linkConfig.RequiredForOnline = "no";

@@ -7,7 +7,7 @@
     sysctl."net.ipv4.conf.all.forwarding" = true;
   };
   networking = {
-    # hosts.edge (topology.ts:7)
+    # hosts.edge
     hostName = "edge";
   };
   nixpkgs.hostPlatform = "x86_64-linux";

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # hosts.edge.bridges["br-lan"] (topology.ts:22)
+      # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -19,7 +19,7 @@
       };
     };
     networks = {
-      # hosts.edge.uplink (topology.ts:14)
+      # hosts.edge.uplink
       "10-enp1s0" = {
         address = [ "203.0.113.30/24" ];
         dns = [ "192.0.2.53" ];
@@ -35,7 +35,7 @@
           }
         ];
       };
-      # hosts.edge.bridges["br-lan"] (topology.ts:22)
+      # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
         address = [ "10.20.0.1/24" ];
         linkConfig.RequiredForOnline = "no";

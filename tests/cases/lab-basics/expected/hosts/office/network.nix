@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # hosts.office.bridges.br0 (topology.ts:33)
+      # hosts.office.bridges.br0
       "20-br0" = {
         bridgeConfig.STP = false;
         netdevConfig = {
@@ -19,13 +19,13 @@
       };
     };
     networks = {
-      # hosts.office.uplink (topology.ts:31)
+      # hosts.office.uplink
       "10-eth0" = {
         linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "eth0";
         networkConfig.DHCP = "ipv4";
       };
-      # hosts.office.bridges.br0 (topology.ts:33)
+      # hosts.office.bridges.br0
       "20-br0" = {
         address = [ "10.40.0.1/24" ];
         linkConfig.RequiredForOnline = "no";

@@ -3,7 +3,7 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json system.nix).
 {
   networking = {
-    # hosts.office (topology.ts:28)
+    # hosts.office
     hostName = "office";
   };
   nixpkgs.hostPlatform = "x86_64-linux";
