@@ -3,7 +3,7 @@ import { analyze } from "../../compile.js";
 import { loadTopology } from "../../load/load-topology.js";
 import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
-import { readLockText } from "../lock-file.js";
+import { readLockText } from "../../load/lock-file.js";
 import { out, printDiagnostics } from "../output.js";
 
 export async function irCommand(file: string): Promise<number> {
