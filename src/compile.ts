@@ -3,7 +3,7 @@
  *   (loaded value) -> validate -> rules -> resolve (IR) -> lower (views) -> render/plan (bytes).
  * Pure: the same loaded value and lock give the same plan, and nothing here writes.
  */
-import { basename, isAbsolute, relative } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
 import { checkExpectations } from "./check/expectations.js";
 import { RULES, runRules } from "./check/rules/index.js";
@@ -12,7 +12,8 @@ import { validate } from "./check/validate.js";
 import type { TopologyIR } from "./ir/types.js";
 import { LockBuilder, parseLock, printLock, type LockFile } from "./ir/lock.js";
 import { createLocator, type Locator } from "./load/locate.js";
-import type { Loaded } from "./load/load-topology.js";
+import { loadTopology, type Loaded } from "./load/load-topology.js";
+import { readLockText } from "./load/lock-file.js";
 import { lowerFleet } from "./lower/host.js";
 import type { HostView } from "./lower/views.js";
 import { planTree, type EmitPlan } from "./emit/plan.js";
@@ -58,13 +59,74 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   return { ok: true, ir: r.ir, lock: lock.result(), warnings: locate([...diags, ...late], locator) };
 }
 
-export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {
-  const front = analyze(loaded, opts);
-  if (!front.ok) return front;
+/** Where a command's topology, tree and lock are: the output directory defaults to the topology's. */
+export interface FrontEndOptions {
+  readonly out?: string;
+}
+
+export interface Analyzed {
+  readonly loaded: Loaded;
+  /** The generated tree's directory; its topo.lock.json is the lock every command reads. */
+  readonly outDir: string;
+  readonly lockText?: string;
+  readonly ir: TopologyIR;
+  readonly lock: LockFile;
+  readonly warnings: Diagnostic[];
+}
+
+export type FrontEndResult = { ok: true; analyzed: Analyzed } | { ok: false; diagnostics: Diagnostic[]; file: string };
+
+/**
+ * The front end of every command: load the topology, read the lock from the tree, analyze.
+ * compile, validate, ir, graph, diff, verify and keys all start here, so they agree on what the
+ * topology means (and on where its lock is).
+ */
+export async function frontEnd(file: string, opts: FrontEndOptions = {}): Promise<FrontEndResult> {
+  const p = await prepare(file, opts);
+  if (!p.ok) return p;
+  const { loaded, outDir, lockText } = p.prepared;
+  const r = analyze(loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
+  if (!r.ok) return { ok: false, diagnostics: r.diagnostics, file: loaded.file };
+  return { ok: true, analyzed: { loaded, outDir, ...(lockText !== undefined ? { lockText } : {}), ir: r.ir, lock: r.lock, warnings: r.warnings } };
+}
+
+export interface Prepared {
+  readonly loaded: Loaded;
+  readonly outDir: string;
+  readonly lockText?: string;
+}
+
+/** The front end's first half: the loaded topology and the text of the tree's lock. */
+export async function prepare(file: string, opts: FrontEndOptions = {}): Promise<{ ok: true; prepared: Prepared } | { ok: false; diagnostics: Diagnostic[]; file: string }> {
+  const l = await loadTopology(file);
+  if (!l.ok) return { ok: false, diagnostics: l.diagnostics, file: l.file };
+  const outDir = resolvePath(opts.out ?? dirname(l.loaded.file));
+  const { lockText } = readLockText(outDir);
+  return { ok: true, prepared: { loaded: l.loaded, outDir, ...(lockText !== undefined ? { lockText } : {}) } };
+}
+
+/** The back end of an analyzed topology: lowered hosts and the planned tree. */
+export function compileAnalyzed(a: Analyzed): CompileResult {
+  return backEnd(a);
+}
+
+/** The front end, then the back end: what `topo compile`, `topo diff` and `topo verify` build. */
+export async function compileFile(file: string, opts: FrontEndOptions = {}): Promise<(CompileResult & { file: string; outDir?: string })> {
+  const f = await frontEnd(file, opts);
+  if (!f.ok) return f;
+  return { ...backEnd(f.analyzed), file: f.analyzed.loaded.file, outDir: f.analyzed.outDir };
+}
+
+function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }): CompileResult {
   const { ir, lock, warnings } = front;
   const hosts = lowerFleet(ir);
   const plan = withManifest(planTree(ir, hosts, printLock(lock, ir.source)), ir.source);
   return { ok: true, compiled: { ir, hosts, lock, plan, warnings } };
+}
+
+export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {
+  const front = analyze(loaded, opts);
+  return front.ok ? backEnd(front) : front;
 }
 
 function locate(diags: Diagnostic[], locator: Locator): Diagnostic[] {

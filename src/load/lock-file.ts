@@ -1,8 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** The topo.lock.json next to the generated tree, so every command sees the allocations compile keeps. */
+export const LOCK_FILE = "topo.lock.json";
+
+/**
+ * The topo.lock.json of the generated tree (the output directory, by default the topology's own
+ * directory): every command reads the allocations and public keys from this one place.
+ */
 export function readLockText(outDir: string): { lockText?: string } {
-  const p = join(outDir, "topo.lock.json");
+  const p = join(outDir, LOCK_FILE);
   return existsSync(p) ? { lockText: readFileSync(p, "utf8") } : {};
 }

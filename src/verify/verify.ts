@@ -3,12 +3,11 @@
  * of network namespaces with the real daemons, probe the intended reachability matrix and the
  * topology's expectations there, and compare. Always tears the lab down (unless --keep).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { compile } from "../compile.js";
+import { compileFile } from "../compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { ExpectationIR, TopologyIR } from "../ir/types.js";
-import { loadTopology } from "../load/load-topology.js";
 import { intentMatrix, type IntentCell } from "../policy/intent.js";
 import { COMPONENTS } from "../lab/components/index.js";
 import type { Finding, LabComponent, LabContext } from "../lab/context.js";
@@ -87,13 +86,9 @@ const key = (c: { from: string; to: string; proto: string; port?: number }) => `
 
 export async function verify(opts: VerifyOptions): Promise<VerifyOutcome> {
   const t0 = Date.now();
-  const loaded = await loadTopology(opts.file);
-  if (!loaded.ok) return { kind: "diagnostics", diagnostics: loaded.diagnostics, file: loaded.file };
-  const outDir = dirname(loaded.loaded.file);
-  const lockPath = join(outDir, "topo.lock.json");
-  const lockText = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
-  const compiled = compile(loaded.loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
-  if (!compiled.ok) return { kind: "diagnostics", diagnostics: compiled.diagnostics, file: loaded.loaded.file };
+  // The front end every command uses: the lock is the tree's topo.lock.json, as for compile.
+  const compiled = await compileFile(opts.file);
+  if (!compiled.ok) return { kind: "diagnostics", diagnostics: compiled.diagnostics, file: compiled.file };
   const { ir, plan } = compiled.compiled;
   const compileMs = Date.now() - t0;
 

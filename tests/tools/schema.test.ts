@@ -12,7 +12,7 @@ import { IPv4, IPv4Cidr } from "../../src/model/common.js";
 import { Topology } from "../../src/model/topology.js";
 import { printJsonSchema, SCHEMA_FILE } from "../../src/tools/schema/json-schema.js";
 import { compileFile, compileOk, ROOT } from "../helpers/compile.js";
-import { exportJson, lastSegment } from "../helpers/json-topology.js";
+import { exportJson } from "../helpers/json-topology.js";
 import { withTmp } from "../helpers/tmp.js";
 import { run } from "../helpers/tools.js";
 
@@ -68,9 +68,8 @@ test("the IPv4 patterns agree with the zod refinements", () => {
 });
 
 /**
- * The trees differ only where they must: the header names the source file, and back-references
- * carry the line in that file. Both are normalised here, and the JSON tree's line numbers are
- * checked separately to point at the key that declares the item in topology.json.
+ * The trees differ only where they must: the header names the source file. Back-references name
+ * topology paths, which are the same in both (diagnostics carry lines; see the next test).
  */
 test("a JSON topology compiles to the same tree as the TypeScript one", async () => {
   const ts = await compileOk(join(ROOT, "topology.ts"), ROOT);
@@ -81,26 +80,14 @@ test("a JSON topology compiles to the same tree as the TypeScript one", async ()
     copyFileSync(join(ROOT, "topo.lock.json"), join(dir, "topo.lock.json"));
     const json = await compileOk(jsonFile, dir);
     assert.equal([...json.plan.keys()], [...ts.plan.keys()]);
-    const norm = (s: string, name: string) => s.split(name).join("<source>").replace(/\(<source>:\d+\)/g, "(<source>:N)");
-    let backRefs = 0;
-    const jsonLines = text.split("\n");
+    let differing = 0;
     for (const [path, tsText] of ts.plan) {
       const jsonText = json.plan.get(path)!;
-      if (path === "topo.manifest.json") {
-        // hashes differ with the header; the set of owned files must not
-        assert.equal(Object.keys(JSON.parse(jsonText).files), Object.keys(JSON.parse(tsText).files));
-        continue;
-      }
-      if (jsonText !== tsText) assert.fixture(norm(jsonText, "topology.json"), norm(tsText, "topology.ts"), path);
-      for (const m of jsonText.matchAll(/([A-Za-z0-9_$.[\]"-]+) \(topology\.json:(\d+)\)/g)) {
-        const seg = lastSegment(m[1]!);
-        const line = jsonLines[Number(m[2]) - 1] ?? "";
-        if (typeof seg === "string") assert.ok(line.includes(`${JSON.stringify(seg)}:`), `${m[0]} points at: ${line}`);
-        else assert.match(line.trim(), /^[{["0-9tfn-]/, `${m[0]} points at an element, not: ${line}`);
-        backRefs++;
-      }
+      if (jsonText === tsText) continue;
+      differing++;
+      assert.fixture(jsonText.split("topology.json").join("topology.ts"), tsText, path);
     }
-    assert.ok(backRefs > 10, `only ${backRefs} back-references checked`);
+    assert.ok(differing > 0, "the headers name each source");
   });
 });
 

@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { compile } from "../../compile.js";
+import { compileAnalyzed } from "../../compile.js";
 import { error } from "../../diag/diagnostic.js";
 import { diffTree, foreignFiles, writeTree } from "../../emit/write.js";
-import { loadTopology } from "../../load/load-topology.js";
 import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
+import { analyzeOrExit } from "../front-end.js";
 import { info, out, printDiagnostics } from "../output.js";
 
 export interface CompileFlags {
@@ -15,16 +13,11 @@ export interface CompileFlags {
 }
 
 export async function compileCommand(file: string, flags: CompileFlags): Promise<number> {
-  const loaded = await loadTopology(file);
-  if (!loaded.ok) {
-    printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
-    return EXIT.failed;
-  }
-  const outDir = resolve(flags.out ?? dirname(loaded.loaded.file));
-  const lockPath = join(outDir, "topo.lock.json");
-  const lockText = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
-  const result = compile(loaded.loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
-  const name = displayName(loaded.loaded.file);
+  const analyzed = await analyzeOrExit(file, flags);
+  if (typeof analyzed === "number") return analyzed;
+  const outDir = analyzed.outDir;
+  const result = compileAnalyzed(analyzed);
+  const name = displayName(analyzed.loaded.file);
   if (!result.ok) {
     printDiagnostics(result.diagnostics, !!flags.json, name);
     return EXIT.failed;

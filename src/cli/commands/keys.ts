@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { RULES, runRules } from "../../check/rules/index.js";
 import { keyNeeds } from "../../check/wireguard-keys.js";
@@ -6,10 +6,11 @@ import { validate } from "../../check/validate.js";
 import { error, hasErrors } from "../../diag/diagnostic.js";
 import { parseLock, printLock } from "../../ir/lock.js";
 import { ensureKeys } from "../../keys/store.js";
-import { loadTopology } from "../../load/load-topology.js";
+import { LOCK_FILE } from "../../load/lock-file.js";
 import { createLocator, displayName } from "../../load/locate.js";
 import { sourceName } from "../../compile.js";
 import { EXIT } from "../exit.js";
+import { prepareOrExit } from "../front-end.js";
 import { info, out, printDiagnostics } from "../output.js";
 
 export interface KeysFlags {
@@ -24,17 +25,14 @@ export interface KeysFlags {
  * topo.lock.json. Existing private keys are kept; their public keys are (re)recorded.
  */
 export async function keysCommand(file: string, flags: KeysFlags): Promise<number> {
-  const loaded = await loadTopology(file);
-  if (!loaded.ok) {
-    printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
-    return EXIT.failed;
-  }
-  const name = displayName(loaded.loaded.file);
-  const locator = createLocator(loaded.loaded.file, loaded.loaded.source);
-  const v = validate(loaded.loaded.value);
-  const outDir = resolve(flags.out ?? dirname(loaded.loaded.file));
-  const lockPath = join(outDir, "topo.lock.json");
-  const secretsDir = resolve(flags.secrets ?? join(dirname(loaded.loaded.file), "secrets"));
+  const prepared = await prepareOrExit(file, flags);
+  if (typeof prepared === "number") return prepared;
+  const { loaded, outDir, lockText } = prepared;
+  const name = displayName(loaded.file);
+  const locator = createLocator(loaded.file, loaded.source);
+  const v = validate(loaded.value);
+  const lockPath = join(outDir, LOCK_FILE);
+  const secretsDir = resolve(flags.secrets ?? join(dirname(loaded.file), "secrets"));
   const fail = (diags: Parameters<typeof printDiagnostics>[0]) => {
     for (const d of diags) d.span = locator.locate(d.path);
     printDiagnostics(diags, !!flags.json, name);
@@ -43,7 +41,7 @@ export async function keysCommand(file: string, flags: KeysFlags): Promise<numbe
   if (!v.ok) return fail(v.diagnostics);
   let lock;
   try {
-    lock = parseLock(existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined);
+    lock = parseLock(lockText);
   } catch (e) {
     return fail([error("TOPO1001", [], (e as Error).message, { hint: "restore topo.lock.json from git" })]);
   }
@@ -60,9 +58,8 @@ export async function keysCommand(file: string, flags: KeysFlags): Promise<numbe
   if (r.invalid.length) {
     return fail(r.invalid.map((f) => error("TOPO3008", [], `${f} is not a WireGuard private key (32 bytes, base64)`, { hint: "move the file away; `topo keys` then makes a new pair" })));
   }
-  const text = printLock(r.lock, sourceName(loaded.loaded.file, outDir));
-  const before = existsSync(lockPath) ? readFileSync(lockPath, "utf8") : undefined;
-  if (text !== before) writeFileSync(lockPath, text);
+  const text = printLock(r.lock, sourceName(loaded.file, outDir));
+  if (text !== lockText) writeFileSync(lockPath, text);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   if (flags.json) {
     out(JSON.stringify({ ok: true, secrets: rel(secretsDir), changes: r.changes.map((c) => ({ host: c.host, interface: c.iface, file: rel(c.file), action: c.action })) }, null, 2));

@@ -1,9 +1,7 @@
-import { dirname, resolve } from "node:path";
-import { analyze } from "../../compile.js";
-import { loadTopology } from "../../load/load-topology.js";
+import { resolve } from "node:path";
 import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
-import { readLockText } from "../../load/lock-file.js";
+import { analyzeOrExit } from "../front-end.js";
 import { info, out, printDiagnostics } from "../output.js";
 
 export async function validateCommand(file: string, flags: { json?: boolean; typecheck?: boolean }): Promise<number> {
@@ -15,17 +13,9 @@ export async function validateCommand(file: string, flags: { json?: boolean; typ
       return EXIT.failed;
     }
   }
-  const loaded = await loadTopology(file);
-  if (!loaded.ok) {
-    printDiagnostics(loaded.diagnostics, !!flags.json, displayName(loaded.file));
-    return EXIT.failed;
-  }
-  const name = displayName(loaded.loaded.file);
-  const r = analyze(loaded.loaded, { outDir: resolve(dirname(loaded.loaded.file)), ...readLockText(resolve(dirname(loaded.loaded.file))) });
-  if (!r.ok) {
-    printDiagnostics(r.diagnostics, !!flags.json, name);
-    return EXIT.failed;
-  }
+  const r = await analyzeOrExit(file, { ...(flags.json ? { json: true } : {}) });
+  if (typeof r === "number") return r;
+  const name = displayName(r.loaded.file);
   if (flags.json) out(JSON.stringify({ ok: true, file: name, hosts: r.ir.hosts.map((h) => h.name) }, null, 2));
   else info(`topo: ${name} is valid (${r.ir.hosts.length} hosts).`);
   return EXIT.ok;

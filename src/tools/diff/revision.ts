@@ -84,8 +84,3 @@ function linkDependencies(repo: string, tree: string): void {
     if (!existsSync(join(target, entry))) symlinkSync(join(modules, entry), join(target, entry));
   }
 }
-
-export function readLock(dir: string): string | undefined {
-  const p = join(dir, "topo.lock.json");
-  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-}

@@ -1,24 +1,19 @@
 /**
  * topo diff: compile the topology at a revision and in the working tree, and compare.
  */
-import { dirname, resolve } from "node:path";
-import { compile, type Compiled } from "../../compile.js";
+import { compileFile, type Compiled } from "../../compile.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import { loadTopology } from "../../load/load-topology.js";
 import type { IntentContributor } from "../../policy/intent.js";
-import { checkoutRevision, readLock } from "./revision.js";
+import { checkoutRevision } from "./revision.js";
 import { diffCompiled, type TopoDiff } from "./semantic.js";
 
 export type DiffResult =
   | { ok: true; diff: TopoDiff; base: string; commit: string }
   | { ok: false; side: "revision" | "working tree"; diagnostics: Diagnostic[]; file: string };
 
+/** Each side through the front end every command uses: its lock is the topo.lock.json beside it. */
 async function compileAt(file: string): Promise<{ ok: true; compiled: Compiled } | { ok: false; diagnostics: Diagnostic[] }> {
-  const loaded = await loadTopology(file);
-  if (!loaded.ok) return loaded;
-  const outDir = resolve(dirname(loaded.loaded.file));
-  const lockText = readLock(outDir);
-  return compile(loaded.loaded, { outDir, ...(lockText !== undefined ? { lockText } : {}) });
+  return compileFile(file);
 }
 
 export async function runDiff(file: string, rev?: string, contributors?: readonly IntentContributor[]): Promise<DiffResult> {
