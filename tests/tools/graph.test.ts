@@ -13,6 +13,7 @@ import { GRAPH_DIR } from "../../src/tools/graph/plan.js";
 import { compileOk, ROOT } from "../helpers/compile.js";
 import { mermaid, mermaidBlocks } from "../helpers/mermaid.js";
 import { withTmp } from "../helpers/tmp.js";
+import { nixEvalJson } from "../helpers/tools.js";
 import { exportJson } from "../helpers/json-topology.js";
 
 /** Mermaid keeps entity codes as placeholders until it renders; decode them as the renderer does. */
@@ -78,6 +79,27 @@ test("hostile names and descriptions are labels, never syntax", async () => {
     // The Markdown around the diagram does not turn the description into markup either.
     assert.not.match(r.compiled.plan.get(`${GRAPH_DIR}/fleet.md`)!, "<b>");
   });
+});
+
+test("a host's diagram lists the mesh peers its network.nix configures: a hub-mesh spoke shows only the hub", async () => {
+  const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
+  const mesh = c.ir.meshes.find((m) => m.shape === "hub")!;
+  assert.ok(mesh, "the reference fleet has a hub mesh");
+  const hostOfKey = new Map(mesh.members.map((m) => [m.publicKey, m.host]));
+  const peersShown: Record<string, string[]> = {};
+  for (const member of mesh.members) {
+    const [d] = await parseAll(readFileSync(join(ROOT, GRAPH_DIR, `${member.host}.md`), "utf8"), member.host);
+    const text = decode(d!.db.getVertices().get(nodeId("mesh", mesh.name))!.text);
+    const shown = /peers: ([^<]*)/.exec(text)?.[1]?.split(", ") ?? [];
+    // The real consumer's view: the peers of the mesh netdev in the evaluated network.nix.
+    const net = nixEvalJson(join(ROOT, "hosts", member.host, "network.nix")) as { systemd: { network: { netdevs: Record<string, { netdevConfig: { Name: string }; wireguardPeers?: { PublicKey: string }[] }> } } };
+    const netdev = Object.values(net.systemd.network.netdevs).find((n) => n.netdevConfig.Name === mesh.interface)!;
+    const configured = (netdev.wireguardPeers ?? []).map((p) => hostOfKey.get(p.PublicKey)!).sort();
+    assert.equal(shown, configured, `${member.host}: diagram peers = network.nix peers`);
+    peersShown[member.host] = shown;
+  }
+  for (const m of mesh.members.filter((x) => x.host !== mesh.hub)) assert.equal(peersShown[m.host], [mesh.hub!], `${m.host} peers with the hub only`);
+  assert.equal(peersShown[mesh.hub!], mesh.members.filter((x) => x.host !== mesh.hub).map((x) => x.host).sort(), "the hub peers with every spoke");
 });
 
 test("the diagrams do not depend on declaration order", async () => {

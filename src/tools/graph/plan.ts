@@ -3,7 +3,6 @@
  * the pull request and change with the topology; `--check` covers them like every other file.
  */
 import type { TopologyIR } from "../../ir/types.js";
-import { fleetFacts } from "../facts.js";
 import { fleetDiagram } from "./fleet.js";
 import { hostDiagram } from "./host.js";
 
@@ -14,17 +13,16 @@ const fence = (diagram: string) => "```mermaid\n" + diagram + "```\n";
 
 /** path -> Markdown, for docs/graph/fleet.md and docs/graph/<host>.md. */
 export function planGraphs(ir: TopologyIR): Map<string, string> {
-  const fleet = fleetFacts(ir);
   const out = new Map<string, string>();
-  const index = fleet.hosts.map((h) => `- [${h.name}](${h.name}.md)${h.ir.description ? ` — ${mdText(h.ir.description)}` : ""}`).join("\n");
+  const index = ir.hosts.map((h) => `- [${h.name}](${h.name}.md)${h.description ? ` — ${mdText(h.description)}` : ""}`).join("\n");
   out.set(
     `${GRAPH_DIR}/fleet.md`,
-    `${header(ir.source)}\n# Fleet ${mdText(ir.name)}\n\nHosts on the internet by their uplinks, the meshes between them, client tunnels and VPN servers.\n\n${fence(fleetDiagram(fleet))}\n## Hosts\n\n${index}\n`,
+    `${header(ir.source)}\n# Fleet ${mdText(ir.name)}\n\nHosts on the internet by their uplinks, the meshes between them, client tunnels and VPN servers.\n\n${fence(fleetDiagram(ir))}\n## Hosts\n\n${index}\n`,
   );
-  for (const h of fleet.hosts) {
+  for (const h of ir.hosts) {
     out.set(
       `${GRAPH_DIR}/${h.name}.md`,
-      `${header(ir.source)}\n# Host ${h.name}\n\nBridges and what is attached to them, containers, VMs, tunnels, meshes and chains (dotted, numbered by hop). [Fleet](fleet.md)\n\n${fence(hostDiagram(fleet, h))}`,
+      `${header(ir.source)}\n# Host ${h.name}\n\nBridges and what is attached to them, containers, VMs, tunnels, meshes and chains (dotted, numbered by hop). [Fleet](fleet.md)\n\n${fence(hostDiagram(ir, h))}`,
     );
   }
   return out;
