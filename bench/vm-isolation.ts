@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyze, compile } from "../src/compile.js";
-import { planTree } from "../src/emit/plan.js";
+import { planTree } from "../src/render/plan.js";
 import { printLock } from "../src/ir/lock.js";
 import type { VmNetworkIR } from "../src/ir/types.js";
 import { lowerMicrovms, MICROVM_HOST_MODULE } from "../src/lower/microvm/guests.js";

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diag/diagnostic.js";
-import { checkExpectations } from "./check/expectations.js";
+import { checkExpectations } from "./policy/expectations.js";
 import { RULES, runRules } from "./check/rules/index.js";
 import { resolve } from "./check/resolve.js";
 import { validate } from "./check/validate.js";
@@ -15,8 +15,8 @@ import { createLocator, type Locator } from "./load/locate.js";
 import { loadTopology, type Loaded } from "./load/load-topology.js";
 import { readLockText } from "./load/lock-file.js";
 import { lowerFleet } from "./lower/host.js";
-import type { HostView } from "./lower/views.js";
-import { planTree, type EmitPlan } from "./emit/plan.js";
+import type { HostView } from "./render/views.js";
+import { planTree, type EmitPlan } from "./render/plan.js";
 import { withManifest } from "./emit/write.js";
 
 export interface CompileOptions {

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
-import { GENERATED_MARK, type EmitPlan } from "./plan.js";
+import { GENERATED_MARK, type EmitPlan } from "../render/plan.js";
 
 export const MANIFEST = "topo.manifest.json";
 

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from "node:path";
 import type { LockFile } from "../ir/lock.js";
 import { LOCK_SECTION, secretFileName, wireguardLock, type KeyNeed } from "../check/wireguard-keys.js";
-import { generateKeyPair, isWireguardKey, publicKeyFor } from "./x25519.js";
+import { generateKeyPair, isWireguardKey, publicKeyFor } from "../net/x25519.js";
 
 export interface KeyChange {
   readonly host: string;

@@ -9,7 +9,7 @@ import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
 import { lowerSystem } from "./system.js";
 import { lowerOvs } from "./ovs/vswitches.js";
 import { lowerContainers } from "./ovs/containers.js";
-import type { HostView } from "./views.js";
+import type { HostView } from "../render/views.js";
 
 export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
   const nftTables = lowerNftables(ir, host);

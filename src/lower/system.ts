@@ -3,8 +3,8 @@
  */
 import type { HostIR, TopologyIR } from "../ir/types.js";
 import { commented, type NixAttrs } from "../render/nix.js";
-import { originComment } from "./origin.js";
-import type { ModuleView } from "./views.js";
+import { originComment } from "../ir/origin.js";
+import type { ModuleView } from "../render/views.js";
 
 export function lowerSystem(ir: TopologyIR, host: HostIR): ModuleView {
   const sysctl: Record<string, boolean> = {};

@@ -3,7 +3,7 @@
  * interface name is checked against the name rule before it is quoted, so no topology string can
  * close a quote or start a new statement.
  */
-import type { NftChain, NftMap, NftSet, NftTable } from "../lower/views.js";
+import type { NftChain, NftMap, NftSet, NftTable } from "./views.js";
 
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}\*?$/;
 

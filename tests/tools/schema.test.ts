@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { IPv4, IPv4Cidr } from "../../src/model/common.js";
 import { Topology } from "../../src/model/topology.js";
-import { printJsonSchema, SCHEMA_FILE } from "../../src/tools/schema/json-schema.js";
+import { printJsonSchema, SCHEMA_FILE } from "../../src/model/json-schema.js";
 import { compileFile, compileOk, ROOT } from "../helpers/compile.js";
 import { exportJson } from "../helpers/json-topology.js";
 import { withTmp } from "../helpers/tmp.js";

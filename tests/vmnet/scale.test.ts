@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { printTableBody } from "../../src/render/nft.js";
-import type { NftTable } from "../../src/lower/views.js";
+import type { NftTable } from "../../src/render/views.js";
 import { nftCheck } from "../helpers/tools.js";
 import { compiledOk, hypervisor, vmNames } from "./fixture.js";
 

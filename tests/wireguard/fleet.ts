@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateKeyPair } from "../../src/keys/x25519.js";
+import { generateKeyPair } from "../../src/net/x25519.js";
 import { compileFile } from "../helpers/compile.js";
 
 export const KEYS = {

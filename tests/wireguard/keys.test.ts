@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { ROOT } from "../helpers/compile.js";
 import { run } from "../helpers/tools.js";
 import { withTmp } from "../helpers/tmp.js";
-import { generateKeyPair, isWireguardKey, publicKeyFor } from "../../src/keys/x25519.js";
+import { generateKeyPair, isWireguardKey, publicKeyFor } from "../../src/net/x25519.js";
 import { fleet } from "./fleet.js";
 
 const TOPO = join(ROOT, "bin", "topo.js");

@@ -1,6 +1,6 @@
 import { error, type Diagnostic } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
-import { isWireguardKey } from "../../keys/x25519.js";
+import { isWireguardKey } from "../../net/x25519.js";
 import { keyNeeds, wireguardLock } from "../wireguard-keys.js";
 import type { RuleContext } from "./index.js";
 

@@ -1,4 +1,4 @@
-import { GRAPH_DIR, planGraphs } from "../../tools/graph/plan.js";
+import { GRAPH_DIR, planGraphs } from "../../lower/graph/plan.js";
 import { EXIT } from "../exit.js";
 import { analyzeOrExit } from "../front-end.js";
 import { info, out } from "../output.js";

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { printJsonSchema } from "../../tools/schema/json-schema.js";
+import { printJsonSchema } from "../../model/json-schema.js";
 import { EXIT } from "../exit.js";
 import { info, out } from "../output.js";
 

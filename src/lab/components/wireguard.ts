@@ -24,7 +24,7 @@
  * between two spokes is the hub.
  */
 import type { HostIR, TunnelIR } from "../../ir/types.js";
-import { generateKeyPair, type KeyPair } from "../../keys/x25519.js";
+import { generateKeyPair, type KeyPair } from "../../net/x25519.js";
 import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { beyondTunnelId } from "../../policy/contributors/wireguard.js";
 import type { LabComponent, LabContext } from "../context.js";

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GENERATED_MARK } from "../../emit/plan.js";
+import { GENERATED_MARK } from "../../render/plan.js";
 import { LabError, run } from "../runtime/exec.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

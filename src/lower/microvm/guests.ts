@@ -7,8 +7,8 @@
  */
 import type { HostIR, TopologyIR, VmIR, VmNetworkIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
-import { originComment } from "../origin.js";
-import type { ModuleView } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { ModuleView } from "../../render/views.js";
 
 export const MICROVM_HOST_MODULE = "microvm.nixosModules.host";
 

@@ -1,6 +1,6 @@
 import type { HostIR, LinuxBridgeIR, TopologyIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
-import { originComment } from "../origin.js";
+import { originComment } from "../../ir/origin.js";
 import { routesVia } from "./uplink.js";
 import { PREFIX, type NetworkdParts, type Unit } from "./units.js";
 

@@ -4,7 +4,7 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
-import type { ModuleView } from "../views.js";
+import type { ModuleView } from "../../render/views.js";
 import { lowerLinuxBridges } from "./bridges.js";
 import { lowerOvsBridgeNetworks } from "./ovs-bridges.js";
 import { lowerUplink, routesVia } from "./uplink.js";

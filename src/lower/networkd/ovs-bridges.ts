@@ -1,5 +1,5 @@
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
-import { originComment } from "../origin.js";
+import { originComment } from "../../ir/origin.js";
 import { bridgeNetwork } from "./bridges.js";
 import type { NetworkdParts, Unit } from "./units.js";
 

@@ -1,6 +1,6 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
-import { originComment } from "../origin.js";
+import { originComment } from "../../ir/origin.js";
 import { PREFIX, type NetworkdParts } from "./units.js";
 
 /** The uplink: static address, gateway and DNS, or DHCP; plus the static routes that leave by it. */

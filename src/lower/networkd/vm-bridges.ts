@@ -1,6 +1,6 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { commented } from "../../render/nix.js";
-import { originComment } from "../origin.js";
+import { originComment } from "../../ir/origin.js";
 import { emptyParts, PREFIX, type NetworkdParts, type Unit } from "./units.js";
 
 /**

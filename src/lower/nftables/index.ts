@@ -7,7 +7,7 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { readFile, type NixAttrs } from "../../render/nix.js";
 import { logPrefix } from "../../render/nft.js";
-import type { ModuleView, NftChain, NftTable } from "../views.js";
+import type { ModuleView, NftChain, NftTable } from "../../render/views.js";
 import { inputDropLog, inputRules } from "./input.js";
 import type { NftLowering } from "./parts.js";
 import { FORWARD_DROP_CHAIN, FORWARD_DROP_PREFIX, lowerVmIsolation } from "./vm-isolation.js";

@@ -5,8 +5,8 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { anonSet, ifname, logPrefix, ports } from "../../render/nft.js";
-import { originComment } from "../origin.js";
-import type { NftRule } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { NftRule } from "../../render/views.js";
 
 /** `guards`: other concepts' rules that must come before the host's open ports (nftables/parts.ts). */
 export function inputRules(ir: TopologyIR, host: HostIR, guards: readonly NftRule[] = []): NftRule[] {

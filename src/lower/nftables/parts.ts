@@ -1,5 +1,5 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
-import type { NftChain, NftRule, NftSet, NftTable } from "../views.js";
+import type { NftChain, NftRule, NftSet, NftTable } from "../../render/views.js";
 
 /**
  * What one concept adds to a host's nftables: sets and regular chains of `inet topo-filter`,

@@ -11,8 +11,8 @@
  */
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
 import { ifname } from "../../render/nft.js";
-import { originComment } from "../origin.js";
-import type { NftRule } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { NftRule } from "../../render/views.js";
 import type { NftPart } from "./parts.js";
 
 export const PRIVACY_TABLE = "topo-privacy";

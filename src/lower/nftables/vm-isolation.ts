@@ -12,8 +12,8 @@
  */
 import type { HostIR, TopologyIR, VmNetworkIR } from "../../ir/types.js";
 import { ifname, logPrefix } from "../../render/nft.js";
-import { originComment } from "../origin.js";
-import type { NftChain, NftRule, NftSet, NftTable } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { NftChain, NftRule, NftSet, NftTable } from "../../render/views.js";
 import type { NftPart } from "./parts.js";
 
 export const VM_BRIDGES = "vm_bridges";

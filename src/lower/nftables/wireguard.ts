@@ -4,8 +4,8 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { anonSet, ifname, ports } from "../../render/nft.js";
-import { originComment } from "../origin.js";
-import type { NftRule, NftTable } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { NftRule, NftTable } from "../../render/views.js";
 import type { NftPart } from "./parts.js";
 
 export const WIREGUARD_NAT_TABLE = "topo-wireguard";

@@ -8,8 +8,8 @@
  */
 import type { ContainerIR, HostIR, TopologyIR } from "../../ir/types.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
-import { originComment } from "../origin.js";
-import type { ModuleView } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { ModuleView } from "../../render/views.js";
 
 export function lowerContainers(ir: TopologyIR, host: HostIR): ModuleView | undefined {
   const nixos = host.containers.filter((c) => c.runtime === "nixos");

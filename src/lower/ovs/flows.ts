@@ -7,7 +7,7 @@
 import type { FlowIR, FlowPolicyIR } from "../../ir/ovs.js";
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
 import type { FlowFile, PortMap } from "../../render/openflow.js";
-import { originComment } from "../origin.js";
+import { originComment } from "../../ir/origin.js";
 import { COOKIE } from "./cookies.js";
 import { guardFlows } from "./guards.js";
 

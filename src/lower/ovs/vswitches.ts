@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
 import { commented, readFile, type NixAttrs } from "../../render/nix.js";
 import { printFlowFile } from "../../render/openflow.js";
-import { originComment } from "../origin.js";
-import type { GeneratedFile, ModuleView } from "../views.js";
+import { originComment } from "../../ir/origin.js";
+import type { GeneratedFile, ModuleView } from "../../render/views.js";
 import { bridgeFlowFile, portMap } from "./flows.js";
 
 export const OPENFLOW_VERSION = "OpenFlow13";

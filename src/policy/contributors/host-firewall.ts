@@ -12,7 +12,7 @@
  *   host, when it can be told apart from the default route (another gateway or an on-link route).
  */
 import type { FirewallIR, HostIR, LinuxBridgeIR, RouteIR, TopologyIR } from "../../ir/types.js";
-import { originComment } from "../../lower/origin.js";
+import { originComment } from "../../ir/origin.js";
 import { addressOf, fromInt, networkOf, parseCidr } from "../../net/ipv4.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 

@@ -9,7 +9,7 @@
  */
 import type { OvsAttachmentIR } from "../../ir/ovs.js";
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
-import { originComment } from "../../lower/origin.js";
+import { originComment } from "../../ir/origin.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 
 /** The far side of a host's tunnel (WARP's endpoint network, as the lab plays it). */

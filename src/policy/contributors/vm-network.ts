@@ -8,7 +8,7 @@
  */
 import type { TopologyIR } from "../../ir/types.js";
 import { addressOf } from "../../net/ipv4.js";
-import { originComment } from "../../lower/origin.js";
+import { originComment } from "../../ir/origin.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 import { WAN } from "./host-firewall.js";
 

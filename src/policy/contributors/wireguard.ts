@@ -11,7 +11,7 @@
  */
 import { addressOf, contains } from "../../net/ipv4.js";
 import type { TopologyIR } from "../../ir/types.js";
-import { originComment } from "../../lower/origin.js";
+import { originComment } from "../../ir/origin.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 
 /** The world a tunnel leads to, as an endpoint id. */

@@ -8,14 +8,14 @@
  * (the IPv4 checks) are given an equivalent `pattern` here; a test checks the two agree.
  */
 import { z } from "zod";
-import * as bridge from "../../model/bridge.js";
-import * as chain from "../../model/chain.js";
-import * as common from "../../model/common.js";
-import * as container from "../../model/container.js";
-import * as host from "../../model/host.js";
-import * as topology from "../../model/topology.js";
-import * as vmNetwork from "../../model/vm-network.js";
-import * as wireguard from "../../model/wireguard.js";
+import * as bridge from "./bridge.js";
+import * as chain from "./chain.js";
+import * as common from "./common.js";
+import * as container from "./container.js";
+import * as host from "./host.js";
+import * as topology from "./topology.js";
+import * as vmNetwork from "./vm-network.js";
+import * as wireguard from "./wireguard.js";
 
 /** The file the schema is written to in the generated tree. */
 export const SCHEMA_FILE = "topology.schema.json";

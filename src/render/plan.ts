@@ -4,15 +4,15 @@
  */
 import type { TopologyIR } from "../ir/types.js";
 import { nftFile } from "../lower/nftables/index.js";
-import { originComment } from "../lower/origin.js";
-import type { HostView } from "../lower/views.js";
-import { nixKey, nixString, path, printNix } from "../render/nix.js";
-import { printTableBody } from "../render/nft.js";
-import { renderTemplate } from "../render/templates.js";
-import { SCHEMA_FILE, printJsonSchema } from "../tools/schema/json-schema.js";
-import { planGraphs } from "../tools/graph/plan.js";
-import { planChecks } from "../tools/fleet/checks.js";
-import { DEFAULT_COLMENA, deployView } from "../tools/fleet/deploy.js";
+import { originComment } from "../ir/origin.js";
+import type { HostView } from "./views.js";
+import { nixKey, nixString, path, printNix } from "./nix.js";
+import { printTableBody } from "./nft.js";
+import { renderTemplate } from "./templates.js";
+import { SCHEMA_FILE, printJsonSchema } from "../model/json-schema.js";
+import { planGraphs } from "../lower/graph/plan.js";
+import { planChecks } from "../lower/fleet/checks.js";
+import { DEFAULT_COLMENA, deployView } from "../lower/fleet/deploy.js";
 
 /** Generated files by path relative to the output directory. */
 export type EmitPlan = Map<string, string>;

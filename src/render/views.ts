@@ -3,7 +3,7 @@
  * structured rules. Renderers turn these into text; nothing here is text yet except single,
  * already-validated nft statements.
  */
-import type { NixAttrs } from "../render/nix.js";
+import type { NixAttrs } from "./nix.js";
 
 /** A generated NixOS module file of a host: `hosts/<host>/<file>`. */
 export interface ModuleView {

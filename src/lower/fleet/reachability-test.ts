@@ -13,7 +13,7 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf } from "../../net/ipv4.js";
-import { originComment } from "../../lower/origin.js";
+import { originComment } from "../../ir/origin.js";
 import { intentMatrix } from "../../policy/intent.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { path, raw, readFile, type NixAttrs, type NixValue } from "../../render/nix.js";

@@ -1,4 +1,4 @@
-import type { Origin } from "../ir/types.js";
+import type { Origin } from "./types.js";
 
 /**
  * The back-reference every generated block carries: its path in the topology,

@@ -6,8 +6,8 @@
  */
 import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { TopologyIR } from "../ir/types.js";
-import { intentMatrix, type IntentCell, type IntentMatrix } from "../policy/intent.js";
-import { closest } from "./suggest.js";
+import { intentMatrix, type IntentCell, type IntentMatrix } from "./intent.js";
+import { closest } from "../check/suggest.js";
 
 const service = (c: { proto: string; port?: number }) => (c.port !== undefined ? `${c.proto}/${c.port}` : c.proto);
 
