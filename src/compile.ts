@@ -14,6 +14,7 @@ import { LockBuilder, parseLock, printLock, type LockFile } from "./ir/lock.js";
 import { createLocator, type Locator } from "./load/locate.js";
 import { loadTopology, type Loaded } from "./load/load-topology.js";
 import { readLockText } from "./load/lock-file.js";
+import { lowerFleetFiles } from "./lower/fleet/index.js";
 import { lowerFleet } from "./lower/host.js";
 import type { HostView } from "./render/views.js";
 import { planTree, type EmitPlan } from "./render/plan.js";
@@ -120,7 +121,7 @@ export async function compileFile(file: string, opts: FrontEndOptions = {}): Pro
 function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }): CompileResult {
   const { ir, lock, warnings } = front;
   const hosts = lowerFleet(ir);
-  const plan = withManifest(planTree(ir, hosts, printLock(lock, ir.source)), ir.source);
+  const plan = withManifest(planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts)), ir.source);
   return { ok: true, compiled: { ir, hosts, lock, plan, warnings } };
 }
 

@@ -3,8 +3,7 @@
  * implied (forwarding on a host that routes for others), and records where each item came from.
  * Runs only on input the rules accepted, so it may assume every reference exists.
  */
-import { formatPath, type Diagnostic, type Path } from "../diag/diagnostic.js";
-import type { Locator } from "../load/locate.js";
+import { formatPath, type Diagnostic, type Locator, type Path } from "../diag/diagnostic.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import { LockBuilder } from "../ir/lock.js";
 import { resolveWireguard, type WireguardResolution } from "./resolve-wireguard.js";

@@ -17,6 +17,14 @@ export interface Span {
   readonly text: string;
 }
 
+/** Where paths into the topology value were written: the loader makes one, diagnostics use it. */
+export interface Locator {
+  /** The span of the deepest node on the path that the source shows. */
+  locate(path: Path): Span | undefined;
+  /** Like locate, but only when the source shows the whole path (for origins). */
+  exact(path: Path): Span | undefined;
+}
+
 export interface Related {
   readonly message: string;
   readonly path: Path;

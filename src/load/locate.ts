@@ -7,14 +7,9 @@
  */
 import { relative } from "node:path";
 import { ts } from "ts-morph";
-import type { Path, Span } from "../diag/diagnostic.js";
+import type { Locator, Path, Span } from "../diag/diagnostic.js";
 
-export interface Locator {
-  /** The span of the deepest node on the path that the source shows. */
-  locate(path: Path): Span | undefined;
-  /** Like locate, but only when the source shows the whole path (for back-references). */
-  exact(path: Path): Span | undefined;
-}
+export type { Locator } from "../diag/diagnostic.js";
 
 export function displayName(file: string): string {
   const rel = relative(process.cwd(), file);

@@ -5,6 +5,11 @@
  */
 import type { NftChain, NftMap, NftSet, NftTable } from "./views.js";
 
+/** Where a host's table goes in its directory: `nftables/<table>.nft`. */
+export function nftFile(table: Pick<NftTable, "name">): string {
+  return `nftables/${table.name}.nft`;
+}
+
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}\*?$/;
 
 /** `"vmbr0"`; a trailing `*` is nft's interface wildcard (`"vm-*"`). */

@@ -3,7 +3,7 @@
  * marked), the expectations, what the real daemons said about the generated files, what could not
  * be probed yet, mismatches listed with their reasons, and the time it all took.
  */
-import { LAB_ROOT } from "../lab/runtime/state.js";
+import { LAB_ROOT } from "../lab/index.js";
 import type { CellOutcome, VerifyResult } from "./verify.js";
 
 export const BUDGET_MS = 120_000;

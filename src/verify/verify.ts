@@ -9,14 +9,24 @@ import { compileFile } from "../compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { ExpectationIR, TopologyIR } from "../ir/types.js";
 import { intentMatrix, type IntentCell } from "../policy/intent.js";
-import { COMPONENTS } from "../lab/components/index.js";
-import type { Finding, LabComponent, LabContext } from "../lab/context.js";
-import { bringUp, labRequirements } from "../lab/lab.js";
-import { LabError } from "../lab/runtime/exec.js";
-import { checkRequirements } from "../lab/runtime/requirements.js";
-import { withRun, type LabRun } from "../lab/runtime/run.js";
-import { recoverStaleRuns } from "../lab/runtime/state.js";
-import { runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "../lab/probe/probes.js";
+import {
+  bringUp,
+  checkRequirements,
+  COMPONENTS,
+  LabError,
+  labRequirements,
+  recoverStaleRuns,
+  runProbes,
+  SERVED_PORTS,
+  servedKey,
+  startListeners,
+  withRun,
+  type Finding,
+  type LabComponent,
+  type LabContext,
+  type LabRun,
+  type Probe,
+} from "../lab/index.js";
 
 export interface VerifyOptions {
   readonly file: string;

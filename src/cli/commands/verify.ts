@@ -1,5 +1,5 @@
 import { displayName } from "../../load/locate.js";
-import { keptRuns, teardownRun } from "../../lab/runtime/state.js";
+import { keptRuns, teardownRun } from "../../lab/index.js";
 import { formatReport, reportJson } from "../../verify/report.js";
 import { verify, type Progress } from "../../verify/verify.js";
 import { EXIT } from "../exit.js";

@@ -3,10 +3,10 @@
  * NixOS checks networking.nftables at build time, and the reachability NixOS test.
  */
 import type { TopologyIR } from "../../ir/types.js";
-import { nftFile } from "../nftables/index.js";
 import { originComment } from "../../ir/origin.js";
 import type { HostView } from "../../render/views.js";
 import { nixKey, nixString, path, printNix } from "../../render/nix.js";
+import { nftFile } from "../../render/nft.js";
 import { renderTemplate } from "../../render/templates.js";
 import { reachabilityModule, reachabilityScript } from "./reachability-test.js";
 

@@ -6,7 +6,7 @@
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { readFile, type NixAttrs } from "../../render/nix.js";
-import { logPrefix } from "../../render/nft.js";
+import { logPrefix, nftFile } from "../../render/nft.js";
 import type { ModuleView, NftChain, NftTable } from "../../render/views.js";
 import { inputDropLog, inputRules } from "./input.js";
 import type { NftLowering } from "./parts.js";
@@ -50,9 +50,7 @@ export function lowerNftables(ir: TopologyIR, host: HostIR, parts: readonly NftL
   return [filter, ...ps.flatMap((p) => p.tables ?? [])];
 }
 
-export function nftFile(table: NftTable): string {
-  return `nftables/${table.name}.nft`;
-}
+export { nftFile };
 
 /** The module that loads the tables; plain data (builtins.readFile needs no nixpkgs). */
 export function lowerFirewallModule(tables: readonly NftTable[]): ModuleView {
