@@ -5,6 +5,7 @@
  * (`external.wan`...) must be ones a contributor declares (TOPO3001).
  */
 import { error, type Diagnostic } from "../diag/diagnostic.js";
+import { originLines, withLines } from "../ir/origin.js";
 import type { TopologyIR } from "../ir/types.js";
 import { intentMatrix, type IntentCell, type IntentMatrix } from "./intent.js";
 import { closest } from "../check/suggest.js";
@@ -13,6 +14,7 @@ const service = (c: { proto: string; port?: number }) => (c.port !== undefined ?
 
 export function checkExpectations(ir: TopologyIR, matrix: IntentMatrix = intentMatrix(ir)): Diagnostic[] {
   const out: Diagnostic[] = [];
+  let lines: Map<string, number> | undefined;
   const externals = matrix.endpoints.filter((e) => e.kind === "external").map((e) => e.id);
   const cells = new Map<string, IntentCell>();
   for (const c of matrix.cells) cells.set(`${c.from}|${c.to}|${c.proto}|${c.port ?? ""}`, c);
@@ -26,9 +28,8 @@ export function checkExpectations(ir: TopologyIR, matrix: IntentMatrix = intentM
     }
     const cell = cells.get(`${e.from}|${e.to}|${e.proto}|${e.port ?? ""}`);
     if (!cell || cell.allowed === e.reach) return;
-    // The reason's back-references name the topology file relative to the output; here the
-    // diagnostic already names the file, so a line number says it all.
-    const reason = cell.reason.split(`(${ir.source}:`).join("(line ");
+    // The reason names topology paths (as generated comments do); a diagnostic adds their lines.
+    const reason = withLines(cell.reason, (lines ??= originLines(ir)));
     out.push(
       error(
         "TOPO3007",
