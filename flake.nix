@@ -16,36 +16,46 @@
     };
   };
 
-  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
-    nixosConfigurations = {
+  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs:
+  let
+    # Each host's modules, once: nixosConfigurations and the Colmena hive both use them.
+    hostModules = {
       # hosts.hv1
+      hv1 = [
+        microvm.nixosModules.host
+        ./hosts/hv1
+      ];
+      # hosts["netmaker-gateway"]
+      netmaker-gateway = [
+        ./hosts/netmaker-gateway
+      ];
+      # hosts.node2
+      node2 = [
+        ./hosts/node2
+      ];
+      # hosts.oo1424oo
+      oo1424oo = [
+        ./hosts/oo1424oo
+      ];
+    };
+  in
+  {
+    nixosConfigurations = {
       hv1 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          microvm.nixosModules.host
-          ./hosts/hv1
-        ];
+        modules = hostModules.hv1;
       };
-      # hosts["netmaker-gateway"]
       netmaker-gateway = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/netmaker-gateway
-        ];
+        modules = hostModules.netmaker-gateway;
       };
-      # hosts.node2
       node2 = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/node2
-        ];
+        modules = hostModules.node2;
       };
-      # hosts.oo1424oo
       oo1424oo = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/oo1424oo
-        ];
+        modules = hostModules.oo1424oo;
       };
     };
 
@@ -62,46 +72,33 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.hv1
       hv1 = {
         deployment = {
           targetHost = "hv1";
           tags = [ "aarch64-linux" "vm-host" ];
         };
-        imports = [
-          microvm.nixosModules.host
-          ./hosts/hv1
-        ];
+        imports = hostModules.hv1;
       };
-      # hosts["netmaker-gateway"]
       netmaker-gateway = {
         deployment = {
           targetHost = "198.51.100.10";
           tags = [ "x86_64-linux" ];
         };
-        imports = [
-          ./hosts/netmaker-gateway
-        ];
+        imports = hostModules.netmaker-gateway;
       };
-      # hosts.node2
       node2 = {
         deployment = {
           targetHost = "203.0.113.20";
           tags = [ "x86_64-linux" "general" ];
         };
-        imports = [
-          ./hosts/node2
-        ];
+        imports = hostModules.node2;
       };
-      # hosts.oo1424oo
       oo1424oo = {
         deployment = {
           targetHost = "203.0.113.10";
           tags = [ "x86_64-linux" "privacy-client" ];
         };
-        imports = [
-          ./hosts/oo1424oo
-        ];
+        imports = hostModules.oo1424oo;
       };
     };
     colmenaHive = colmena.lib.makeHive self.colmena;

@@ -3,9 +3,9 @@
 # modules from modules/, and the host's own hardware-configuration.nix when it exists.
 {
   imports = [
+    ../../nixos/ovs-late-ports.nix
     ./firewall.nix
     ./network.nix
-    ./ovs-late-ports.nix
     ./system.nix
     ./vswitches.nix
   ]

@@ -29,9 +29,10 @@ test("oo1424oo: vswitches.nix, the bridge's network, late ports and default.nix 
     assert.is(net.systemd.network.networks["20-vmbr0"].matchConfig.Name, "vmbr0");
     assert.not.ok(net.systemd.network.netdevs?.["20-vmbr0"], "networkd must not create a Linux bridge named vmbr0");
     const def = c.plan.get("hosts/oo1424oo/default.nix")!;
-    assert.match(def, /\.\/ovs-late-ports\.nix/);
+    assert.match(def, /\.\.\/\.\.\/nixos\/ovs-late-ports\.nix/);
     assert.match(def, /\.\/vswitches\.nix/);
-    assert.is(nixParse(join(h, "ovs-late-ports.nix")).status, 0);
+    assert.is(nixParse(join(dir, "nixos", "ovs-late-ports.nix")).status, 0);
+    assert.ok(c.plan.has("nixos/ovs-late-ports.nix") && ![...c.plan.keys()].some((p) => p.endsWith("/ovs-late-ports.nix") && p.startsWith("hosts/")), "one copy for the fleet");
     assert.is(nixParse(join(h, "default.nix")).status, 0);
   });
 });

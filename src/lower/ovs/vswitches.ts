@@ -64,7 +64,8 @@ export function lowerOvs(ir: TopologyIR, host: HostIR): OvsLowered {
     files.push({ path: `hosts/${host.name}/${flowsFile(br)}`, text: printFlowFile(bridgeFlowFile(ir, host, br), portMap(br)) });
   }
   const hasLate = Object.keys(late).length > 0;
-  if (hasLate) files.push({ path: `hosts/${host.name}/${LATE_PORTS_MODULE}`, text: lateModuleText() });
+  // One copy for the fleet (nixos/ of the tree), imported by every host that has late ports.
+  if (hasLate) files.push({ path: `nixos/${LATE_PORTS_MODULE}`, text: lateModuleText() });
   const value: NixAttrs = {
     networking: { vswitches: vswitches as NixAttrs },
     ...(hasLate ? { topo: { ovs: { latePorts: late as NixAttrs } } } : {}),
@@ -72,7 +73,7 @@ export function lowerOvs(ir: TopologyIR, host: HostIR): OvsLowered {
   return {
     module: { file: "vswitches.nix", summary: "Open vSwitch bridges, their ports and OpenFlow rules (networking.vswitches).", value },
     files,
-    imports: hasLate ? [`./${LATE_PORTS_MODULE}`] : [],
+    imports: hasLate ? [`../../nixos/${LATE_PORTS_MODULE}`] : [],
   };
 }
 

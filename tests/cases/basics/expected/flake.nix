@@ -16,21 +16,29 @@
     };
   };
 
-  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
-    nixosConfigurations = {
+  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs:
+  let
+    # Each host's modules, once: nixosConfigurations and the Colmena hive both use them.
+    hostModules = {
       # hosts.client
+      client = [
+        ./hosts/client
+      ];
+      # hosts.edge
+      edge = [
+        ./hosts/edge
+      ];
+    };
+  in
+  {
+    nixosConfigurations = {
       client = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/client
-        ];
+        modules = hostModules.client;
       };
-      # hosts.edge
       edge = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/edge
-        ];
+        modules = hostModules.edge;
       };
     };
 
@@ -45,25 +53,19 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.client
       client = {
         deployment = {
           targetHost = "client";
           tags = [ "aarch64-linux" ];
         };
-        imports = [
-          ./hosts/client
-        ];
+        imports = hostModules.client;
       };
-      # hosts.edge
       edge = {
         deployment = {
           targetHost = "192.0.2.10";
           tags = [ "x86_64-linux" ];
         };
-        imports = [
-          ./hosts/edge
-        ];
+        imports = hostModules.edge;
       };
     };
     colmenaHive = colmena.lib.makeHive self.colmena;

@@ -16,21 +16,29 @@
     };
   };
 
-  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs: {
-    nixosConfigurations = {
+  outputs = { self, nixpkgs, microvm, colmena, ... }@inputs:
+  let
+    # Each host's modules, once: nixosConfigurations and the Colmena hive both use them.
+    hostModules = {
       # hosts.edge
+      edge = [
+        ./hosts/edge
+      ];
+      # hosts.office
+      office = [
+        ./hosts/office
+      ];
+    };
+  in
+  {
+    nixosConfigurations = {
       edge = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/edge
-        ];
+        modules = hostModules.edge;
       };
-      # hosts.office
       office = nixpkgs.lib.nixosSystem {
         specialArgs = { inherit inputs; };
-        modules = [
-          ./hosts/office
-        ];
+        modules = hostModules.office;
       };
     };
 
@@ -45,25 +53,19 @@
         };
         specialArgs = { inherit inputs; };
       };
-      # hosts.edge
       edge = {
         deployment = {
           targetHost = "203.0.113.30";
           tags = [ "x86_64-linux" ];
         };
-        imports = [
-          ./hosts/edge
-        ];
+        imports = hostModules.edge;
       };
-      # hosts.office
       office = {
         deployment = {
           targetHost = "office";
           tags = [ "x86_64-linux" ];
         };
-        imports = [
-          ./hosts/office
-        ];
+        imports = hostModules.office;
       };
     };
     colmenaHive = colmena.lib.makeHive self.colmena;
