@@ -28,10 +28,10 @@
         systemd.network = {
           enable = true;
           networks."10-uplink" = {
+            matchConfig.MACAddress = "02:55:2a:37:99:3b";
             address = [ "10.1.0.2/24" ];
             dns = [ "192.0.2.53" ];
             linkConfig.RequiredForOnline = "routable";
-            matchConfig.MACAddress = "02:55:2a:37:99:3b";
             networkConfig.DHCP = "no";
             routes = [
               {
@@ -67,10 +67,10 @@
         systemd.network = {
           enable = true;
           networks."10-uplink" = {
+            matchConfig.MACAddress = "02:17:f0:ed:81:b1";
             address = [ "10.2.0.2/24" ];
             dns = [ "192.0.2.53" ];
             linkConfig.RequiredForOnline = "routable";
-            matchConfig.MACAddress = "02:17:f0:ed:81:b1";
             networkConfig.DHCP = "no";
             routes = [
               {
@@ -106,10 +106,10 @@
         systemd.network = {
           enable = true;
           networks."10-uplink" = {
+            matchConfig.MACAddress = "02:5b:f3:1f:71:64";
             address = [ "10.3.0.2/24" ];
             dns = [ "192.0.2.53" ];
             linkConfig.RequiredForOnline = "routable";
-            matchConfig.MACAddress = "02:5b:f3:1f:71:64";
             networkConfig.DHCP = "no";
             routes = [
               {
@@ -145,10 +145,10 @@
         systemd.network = {
           enable = true;
           networks."10-uplink" = {
+            matchConfig.MACAddress = "02:74:8b:15:d5:a6";
             address = [ "10.4.0.2/24" ];
             dns = [ "192.0.2.53" ];
             linkConfig.RequiredForOnline = "routable";
-            matchConfig.MACAddress = "02:74:8b:15:d5:a6";
             networkConfig.DHCP = "no";
             routes = [
               {
@@ -184,10 +184,10 @@
         systemd.network = {
           enable = true;
           networks."10-uplink" = {
+            matchConfig.MACAddress = "02:e9:7d:68:71:de";
             address = [ "10.5.0.2/24" ];
             dns = [ "192.0.2.53" ];
             linkConfig.RequiredForOnline = "routable";
-            matchConfig.MACAddress = "02:e9:7d:68:71:de";
             networkConfig.DHCP = "no";
             routes = [
               {

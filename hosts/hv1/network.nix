@@ -11,120 +11,120 @@
     netdevs = {
       # hosts.hv1.vmNetwork.vms.vm1
       "25-br-vm1" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Description = "VM vm1";
           Kind = "bridge";
           Name = "br-vm1";
         };
+        bridgeConfig.STP = false;
       };
       # hosts.hv1.vmNetwork.vms.vm2
       "25-br-vm2" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Description = "VM vm2";
           Kind = "bridge";
           Name = "br-vm2";
         };
+        bridgeConfig.STP = false;
       };
       # hosts.hv1.vmNetwork.vms.vm3
       "25-br-vm3" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Description = "VM vm3";
           Kind = "bridge";
           Name = "br-vm3";
         };
+        bridgeConfig.STP = false;
       };
       # hosts.hv1.vmNetwork.vms.vm4
       "25-br-vm4" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Description = "VM vm4";
           Kind = "bridge";
           Name = "br-vm4";
         };
+        bridgeConfig.STP = false;
       };
       # hosts.hv1.vmNetwork.vms.vm5
       "25-br-vm5" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Description = "VM vm5";
           Kind = "bridge";
           Name = "br-vm5";
         };
+        bridgeConfig.STP = false;
       };
     };
     networks = {
       # hosts.hv1.uplink
       "10-enP2p4s0" = {
-        linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "enP2p4s0";
+        linkConfig.RequiredForOnline = "routable";
         networkConfig.DHCP = "ipv4";
       };
       # hosts.hv1.vmNetwork.vms.vm1
       "25-br-vm1" = {
+        matchConfig.Name = "br-vm1";
         address = [ "10.1.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-vm1";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.hv1.vmNetwork.vms.vm2
       "25-br-vm2" = {
+        matchConfig.Name = "br-vm2";
         address = [ "10.2.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-vm2";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.hv1.vmNetwork.vms.vm3
       "25-br-vm3" = {
+        matchConfig.Name = "br-vm3";
         address = [ "10.3.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-vm3";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.hv1.vmNetwork.vms.vm4
       "25-br-vm4" = {
+        matchConfig.Name = "br-vm4";
         address = [ "10.4.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-vm4";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.hv1.vmNetwork.vms.vm5
       "25-br-vm5" = {
+        matchConfig.Name = "br-vm5";
         address = [ "10.5.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-vm5";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.hv1.vmNetwork.vms.vm1
       "26-vm-vm1" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm1";
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-vm1";
       };
       # hosts.hv1.vmNetwork.vms.vm2
       "26-vm-vm2" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm2";
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-vm2";
       };
       # hosts.hv1.vmNetwork.vms.vm3
       "26-vm-vm3" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm3";
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-vm3";
       };
       # hosts.hv1.vmNetwork.vms.vm4
       "26-vm-vm4" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm4";
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-vm4";
       };
       # hosts.hv1.vmNetwork.vms.vm5
       "26-vm-vm5" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = "vm-vm5";
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-vm5";
       };
     };

@@ -38,10 +38,10 @@
     networks = {
       # hosts["netmaker-gateway"].uplink
       "10-eth0" = {
+        matchConfig.Name = "eth0";
         address = [ "198.51.100.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "eth0";
         routes = [
           {
             Gateway = "198.51.100.1";
@@ -50,9 +50,9 @@
       };
       # meshes["nm-privacy"]
       "30-nm-privacy" = {
+        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";

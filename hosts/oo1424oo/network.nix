@@ -70,10 +70,10 @@
     networks = {
       # hosts.oo1424oo.uplink
       "10-enp1s0" = {
+        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
@@ -82,16 +82,16 @@
       };
       # hosts.oo1424oo.bridges.vmbr0
       "20-vmbr0" = {
+        matchConfig.Name = "vmbr0";
         address = [ "10.0.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # meshes["nm-privacy"]
       "30-nm-privacy" = {
+        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.2/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";
@@ -101,15 +101,15 @@
       };
       # hosts.oo1424oo.vpnServers.wg0
       "30-wg0" = {
+        matchConfig.Name = "wg0";
         address = [ "10.8.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "wg0";
       };
       # hosts.oo1424oo.tunnels.warp0
       "31-warp0" = {
+        matchConfig.Name = "warp0";
         address = [ "172.16.0.2/32" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "warp0";
         routes = [
           {
             Destination = "0.0.0.0/0";

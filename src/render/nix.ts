@@ -127,7 +127,16 @@ export function printNix(value: NixValue, indent = ""): string {
   return `{\n${lines.join("\n")}\n${indent}}`;
 }
 
-/** Plain code-point order, so output does not depend on the machine's locale. */
+/**
+ * What a unit is comes first: systemd's `[Match]` and `[NetDev]` sections (as NixOS spells them)
+ * head their attribute sets, the way a reader scans a unit. The rest in plain code-point order,
+ * so output does not depend on the machine's locale.
+ */
+const FIRST = ["matchConfig", "netdevConfig"];
+
 function compareKeys(a: string, b: string): number {
+  const fa = FIRST.indexOf(a);
+  const fb = FIRST.indexOf(b);
+  if (fa !== fb) return fa === -1 ? 1 : fb === -1 ? -1 : fa - fb;
   return a < b ? -1 : a > b ? 1 : 0;
 }

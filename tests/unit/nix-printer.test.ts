@@ -31,6 +31,11 @@ test("attribute sets print sorted; single-key chains print dotted; comments stay
   assert.is(text, "{\n  a.only.deep = true;\n  b = 1;\n  # why (topology.ts:3)\n  c = [ 1 2 ];\n}");
 });
 
+test("a unit's matchConfig and netdevConfig come first, then the rest sorted", () => {
+  const text = printNix({ address: ["10.0.0.1/24"], netdevConfig: { Kind: "bridge", Name: "br0" }, linkConfig: { RequiredForOnline: "no" }, matchConfig: { Name: "br0" } });
+  assert.is(text, '{\n  matchConfig.Name = "br0";\n  netdevConfig = {\n    Kind = "bridge";\n    Name = "br0";\n  };\n  address = [ "10.0.0.1/24" ];\n  linkConfig.RequiredForOnline = "no";\n}');
+});
+
 test("a comment cannot break out of its line", () => {
   const text = printNix({ a: commented("x\ny = 1; #", 1) });
   assert.not.match(text, /\ny = 1;/);

@@ -24,8 +24,8 @@
       systemd.network = {
         enable = true;
         networks."10-up1" = {
-          address = [ "203.0.113.1/24" ];
           matchConfig.Name = "up1";
+          address = [ "203.0.113.1/24" ];
         };
       };
       virtualisation.interfaces.up1.vlan = 1;

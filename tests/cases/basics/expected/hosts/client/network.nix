@@ -11,8 +11,8 @@
     networks = {
       # hosts.client.uplink
       "10-eth0" = {
-        linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "eth0";
+        linkConfig.RequiredForOnline = "routable";
         networkConfig.DHCP = "ipv4";
       };
     };

@@ -11,20 +11,20 @@
     netdevs = {
       # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Kind = "bridge";
           Name = "br-lan";
         };
+        bridgeConfig.STP = false;
       };
     };
     networks = {
       # hosts.edge.uplink
       "10-enp1s0" = {
+        matchConfig.Name = "enp1s0";
         address = [ "192.0.2.10/24" ];
         dns = [ "192.0.2.53" "198.51.100.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "192.0.2.1";
@@ -38,9 +38,9 @@
       };
       # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
+        matchConfig.Name = "br-lan";
         address = [ "10.10.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-lan";
         networkConfig.ConfigureWithoutCarrier = true;
         routes = [
           {
@@ -51,8 +51,8 @@
       };
       # hosts.edge.bridges["br-lan"].ports
       "21-br-lan-ports" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = [ "enp2s0" "enp3s0" ];
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-lan";
       };
     };

@@ -11,20 +11,20 @@
     netdevs = {
       # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Kind = "bridge";
           Name = "br-lan";
         };
+        bridgeConfig.STP = false;
       };
     };
     networks = {
       # hosts.edge.uplink
       "10-enp1s0" = {
+        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.30/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
@@ -37,9 +37,9 @@
       };
       # hosts.edge.bridges["br-lan"]
       "20-br-lan" = {
+        matchConfig.Name = "br-lan";
         address = [ "10.20.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br-lan";
         networkConfig.ConfigureWithoutCarrier = true;
         routes = [
           {
@@ -50,8 +50,8 @@
       };
       # hosts.edge.bridges["br-lan"].ports
       "21-br-lan-ports" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = [ "eth1" "eth2" ];
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br-lan";
       };
     };

@@ -11,31 +11,31 @@
     netdevs = {
       # hosts.office.bridges.br0
       "20-br0" = {
-        bridgeConfig.STP = false;
         netdevConfig = {
           Kind = "bridge";
           Name = "br0";
         };
+        bridgeConfig.STP = false;
       };
     };
     networks = {
       # hosts.office.uplink
       "10-eth0" = {
-        linkConfig.RequiredForOnline = "routable";
         matchConfig.Name = "eth0";
+        linkConfig.RequiredForOnline = "routable";
         networkConfig.DHCP = "ipv4";
       };
       # hosts.office.bridges.br0
       "20-br0" = {
+        matchConfig.Name = "br0";
         address = [ "10.40.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "br0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
       # hosts.office.bridges.br0.ports
       "21-br0-ports" = {
-        linkConfig.RequiredForOnline = "enslaved";
         matchConfig.Name = [ "lan0" ];
+        linkConfig.RequiredForOnline = "enslaved";
         networkConfig.Bridge = "br0";
       };
     };
