@@ -66,10 +66,11 @@ test("every generated .nix parses; hv1's data modules evaluate without nixpkgs a
 test("the flake gives hv1 (and only hv1) microvm.nixosModules.host", async () => {
   const c = await fleet();
   const flake = c.plan.get("flake.nix")!;
-  // Once in nixosConfigurations (the Colmena hive repeats each host's modules).
-  const configs = flake.slice(flake.indexOf("nixosConfigurations"), flake.indexOf("colmena = {", flake.indexOf("nixosConfigurations")));
-  assert.is(configs.match(/microvm\.nixosModules\.host/g)?.length, 1);
-  assert.match(flake, /hv1 = nixpkgs\.lib\.nixosSystem \{[\s\S]*?modules = \[\s*microvm\.nixosModules\.host\s*\.\/hosts\/hv1/);
+  // Each host's modules are listed once (hostModules), for nixosConfigurations and the Colmena hive.
+  assert.is(flake.match(/microvm\.nixosModules\.host/g)?.length, 1);
+  assert.match(flake, /hv1 = \[\s*microvm\.nixosModules\.host\s*\.\/hosts\/hv1\s*\];/);
+  assert.match(flake, /hv1 = nixpkgs\.lib\.nixosSystem \{\s*specialArgs = \{ inherit inputs; \};\s*modules = hostModules\.hv1;/);
+  assert.match(flake, /imports = hostModules\.hv1;/);
   assert.match(c.plan.get("hosts/hv1/default.nix")!, /\.\/microvms\.nix/);
 });
 
