@@ -14,10 +14,6 @@ type FlowParsed = NonNullable<OvsBridgeParsed["flows"]>[number];
 type ActionParsed = FlowParsed["actions"][number];
 type MatchParsed = NonNullable<FlowParsed["match"]>;
 
-export const DEFAULT_FLOW_PRIORITY = 100;
-export const DEFAULT_POLICY_TABLE = 10;
-export const DEFAULT_POLICY_PRIORITY = 1000;
-
 /** Where ports without a requested number land: above container ids, below OFPP_MAX. */
 const AUTO_OFPORT_BASE = 60000;
 const AUTO_OFPORT_SPAN = 5000;
@@ -50,8 +46,8 @@ export function resolveOvsBridge(host: HostParsed, hostName: string, brName: str
   const flows: FlowIR[] = (br.flows ?? []).map((f, i) => ({
     origin: origin([...base, "bridges", brName, "flows", i]),
     class: "user",
-    table: f.table ?? 0,
-    priority: f.priority ?? DEFAULT_FLOW_PRIORITY,
+    table: f.table,
+    priority: f.priority,
     ...(f.cookie !== undefined ? { cookie: hex(f.cookie) } : {}),
     match: match(f.match),
     actions: f.actions.map(action),
@@ -63,14 +59,14 @@ export function resolveOvsBridge(host: HostParsed, hostName: string, brName: str
       origin: origin([...base, "bridges", brName, "flowPolicies", name]),
       selector: p.selector,
       ports: selectPorts(host, brName, attachments, p.selector),
-      table: p.table ?? DEFAULT_POLICY_TABLE,
-      priority: p.priority ?? DEFAULT_POLICY_PRIORITY,
+      table: p.table,
+      priority: p.priority,
       ...(p.cookie !== undefined ? { cookie: p.cookie } : {}),
       match: match(p.match),
       actions: p.actions.map(action),
     }))
     .sort(byName);
-  return { attachments, flows, policies, failMode: br.failMode ?? "secure" };
+  return { attachments, flows, policies, failMode: br.failMode };
 }
 
 function ovsAttachments(host: HostParsed, hostName: string, brName: string, br: OvsBridgeParsed, origin: (p: Path) => Origin): OvsAttachmentIR[] {
@@ -158,7 +154,7 @@ export function resolveChains(host: HostParsed, hostName: string, origin: (p: Pa
         ...(ch.description ? { description: ch.description } : {}),
         bridge: ch.bridge,
         hops,
-        failClosed: ch.failClosed ?? true,
+        failClosed: ch.failClosed,
         ...(ch.dns ? { dns: ch.dns } : {}),
       };
     })

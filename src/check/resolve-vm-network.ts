@@ -13,17 +13,6 @@ import { addressOf, networkOf, overlaps } from "../net/ipv4.js";
 import { vmPool } from "../net/vm-pool.js";
 import { vmBridgeName, vmLogicalPath, vmTapName } from "./vm-names.js";
 
-export const VM_DEFAULTS = {
-  pool: "10.0.0.0/8",
-  prefixLength: 24,
-  dns: ["1.1.1.1", "8.8.8.8"],
-  sshPort: 22,
-  metadataPort: 80,
-  hypervisor: "cloud-hypervisor" as Hypervisor,
-  vcpu: 1,
-  memory: 512,
-} as const;
-
 /** Lock section `vmNetwork`: host -> VM -> its allocation. */
 export interface VmLockEntry {
   readonly index: number;
@@ -60,7 +49,7 @@ export function resolveVmNetwork(
   const input = host.vmNetwork!;
   const base: Path = ["hosts", hostName, "vmNetwork"];
   const diagnostics: Diagnostic[] = [];
-  const pool = vmPool(networkOf(input.pool ?? VM_DEFAULTS.pool), input.prefixLength ?? VM_DEFAULTS.prefixLength);
+  const pool = vmPool(networkOf(input.pool), input.prefixLength);
   const others = hostSubnets(topo, hostName, host);
   const names = Object.keys(input.vms).sort();
   const vmPath = (vm: string): Path => [...base, "vms", vm];
@@ -189,9 +178,9 @@ export function resolveVmNetwork(
       mac,
       bridge: vmBridgeName(hostName, vm),
       tap: vmTapName(hostName, vm),
-      hypervisor: v.hypervisor ?? VM_DEFAULTS.hypervisor,
-      vcpu: v.vcpu ?? VM_DEFAULTS.vcpu,
-      memory: v.memory ?? VM_DEFAULTS.memory,
+      hypervisor: v.hypervisor,
+      vcpu: v.vcpu,
+      memory: v.memory,
     });
     lock[vm] = { index: n, mac, subnet: pool.subnet(n) };
   }
@@ -213,12 +202,12 @@ export function resolveVmNetwork(
     uplink: input.uplink ?? host.uplink.interface,
     ...(input.adminInterface ? { adminInterface: input.adminInterface } : {}),
     ...(input.metadata
-      ? { metadata: { origin: origin([...base, "metadata"]), address: input.metadata.address, port: input.metadata.port ?? VM_DEFAULTS.metadataPort } }
+      ? { metadata: { origin: origin([...base, "metadata"]), address: input.metadata.address, port: input.metadata.port } }
       : {}),
-    dns: input.dns ?? [...VM_DEFAULTS.dns],
-    sshPort: input.sshPort ?? VM_DEFAULTS.sshPort,
+    dns: [...input.dns],
+    sshPort: input.sshPort,
     hostServices: uniqueServices(input.hostServices ?? []),
-    logDrops: input.logDrops ?? true,
+    logDrops: input.logDrops,
     vms,
     exceptions,
   };

@@ -11,7 +11,6 @@ import { chainGateway, resolveChains, resolveOvsBridge } from "./resolve-ovs.js"
 import type { BridgeIR, ContainerIR, ExpectationIR, FirewallIR, HostIR, HostServiceIR, Origin, RouteIR, TopologyIR } from "../ir/types.js";
 import { resolveVmNetwork, VM_LOCK_SECTION, type VmLockSection } from "./resolve-vm-network.js";
 
-export const DEFAULT_NIXPKGS = "github:NixOS/nixpkgs/nixos-25.11";
 export const DEFAULT_MICROVM = "github:microvm-nix/microvm.nix";
 
 export interface ResolveOptions {
@@ -60,9 +59,9 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution 
     reach: e.reach,
   }));
   const ir: TopologyIR = {
-    name: topo.name ?? "fleet",
+    name: topo.name,
     source: opts.sourceName,
-    nixpkgs: topo.nixpkgs ?? DEFAULT_NIXPKGS,
+    nixpkgs: topo.nixpkgs,
     microvm: DEFAULT_MICROVM,
     hosts,
     meshes,
@@ -76,7 +75,7 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution 
 function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origin: (p: Path) => Origin, wg: WireguardResolution, alloc: Allocations): HostIR {
   const base = ["hosts", name];
   const u = host.uplink;
-  const fw = host.firewall ?? {};
+  const fw = host.firewall;
   const firewall: FirewallIR = {
     origin: origin([...base, "firewall"]),
     tcp: sortedUnique([...(fw.allowedTCPPorts ?? []), ...Object.values(host.services ?? {}).filter((s) => s.proto === "tcp").map((s) => s.port)]),
@@ -84,8 +83,8 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
     tcpRanges: [...(fw.allowedTCPPortRanges ?? [])].sort((a, b) => a.from - b.from || a.to - b.to),
     udpRanges: [...(fw.allowedUDPPortRanges ?? [])].sort((a, b) => a.from - b.from || a.to - b.to),
     trustedInterfaces: sortedUniqueStrings(fw.trustedInterfaces ?? []),
-    allowPing: fw.allowPing ?? true,
-    logDrops: fw.logDrops ?? true,
+    allowPing: fw.allowPing,
+    logDrops: fw.logDrops,
   };
 
   const routes: RouteIR[] = (host.routes ?? []).map((r, i) => ({
@@ -114,13 +113,13 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
       ...(c.description ? { description: c.description } : {}),
       bridge: c.bridge,
       port: c.port ?? `veth${c.id}`,
-      portType: c.portType ?? "veth",
+      portType: c.portType,
       address: c.address,
       ...((c.gateway ?? chainGateway(host, cName)) ? { gateway: c.gateway ?? chainGateway(host, cName) } : {}),
       services: Object.entries(c.services ?? {})
         .map(([sName, s]) => ({ name: sName, proto: s.proto, port: s.port }))
         .sort(byName),
-      runtime: c.runtime ?? "external",
+      runtime: c.runtime,
       ...(c.role ? { role: c.role } : {}),
     }))
     .sort((a, b) => a.id - b.id);

@@ -63,8 +63,8 @@ export const FlowAction = z.union([
 
 export const Flow = z
   .object({
-    table: z.number().int().min(0).max(254).optional().describe("Table (default 0)."),
-    priority: Priority.optional().describe("Priority (default 100; 60000 and above are topo's)."),
+    table: z.number().int().min(0).max(254).default(0).describe("Table (default 0)."),
+    priority: Priority.default(100).describe("Priority (default 100; 60000 and above are topo's)."),
     cookie: z.number().int().min(0).optional().describe("Cookie marking the flow's class (the seeds use them)."),
     match: FlowMatch.optional(),
     actions: z.array(FlowAction).min(1),
@@ -76,8 +76,8 @@ export const Flow = z
 export const FlowPolicy = z
   .object({
     selector: z.string().regex(/^(container|port):[A-Za-z0-9_-]+$/, { message: "a selector is container:<id or name> or port:<name>" }),
-    table: z.number().int().min(0).max(254).optional().describe("Table of the flows (default 10); table 0 sends the selected ports' traffic there."),
-    priority: Priority.optional().describe("Priority (default 1000)."),
+    table: z.number().int().min(0).max(254).default(10).describe("Table of the flows (default 10); table 0 sends the selected ports' traffic there."),
+    priority: Priority.default(1000).describe("Priority (default 1000)."),
     cookie: z.number().int().min(0).optional(),
     match: FlowMatch.omit({ inPort: true }).optional().describe("Further match fields; in_port is the selected port."),
     actions: z.array(FlowAction).min(1),
@@ -101,7 +101,7 @@ export const OvsBridge = z
     ports: z.record(IfName, OvsPort).optional().describe("Extra ports; container and tunnel ports are added from their attachments."),
     flows: z.array(Flow).optional(),
     flowPolicies: z.record(Ident, FlowPolicy).optional(),
-    failMode: z.enum(["secure", "standalone"]).optional().describe("What the bridge does without flows (default secure)."),
+    failMode: z.enum(["secure", "standalone"]).default("secure").describe("What the bridge does without flows (default secure)."),
   })
   .strict();
 

@@ -9,7 +9,7 @@ export const Chain = z
       .array(z.string())
       .min(2)
       .describe("Ordered hops: container names or attachment (port) names. Traffic from each hop is forced to the next."),
-    failClosed: z.boolean().optional().describe("Drop traffic when a hop is down instead of sending it elsewhere (default true)."),
+    failClosed: z.boolean().default(true).describe("Drop traffic when a hop is down instead of sending it elsewhere (default true)."),
     dns: IPv4.optional().describe("Where DNS of the chain's first hop must go (default: through the chain)."),
   })
   .strict()

@@ -12,7 +12,7 @@ export const Container = z
     description: Text.optional(),
     bridge: IfName.describe("Bridge of this host the container is attached to."),
     port: IfName.optional().describe("Name of its port on the bridge (default veth<id>)."),
-    portType: z.enum(["veth", "internal"]).optional().describe("veth pair (default) or an OVS internal port."),
+    portType: z.enum(["veth", "internal"]).default("veth").describe("veth pair (default) or an OVS internal port."),
     ofport: z
       .number()
       .int()
@@ -25,7 +25,7 @@ export const Container = z
     services: z.record(Ident, ContainerService).optional().describe("Services it exposes, by name."),
     runtime: z
       .enum(["external", "nixos"])
-      .optional()
+      .default("external")
       .describe("external: created by Proxmox/LXC, topo owns its networking only (default). nixos: topo also emits a NixOS container."),
     role: z
       .enum(["privacy", "management", "service"])

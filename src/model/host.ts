@@ -49,8 +49,8 @@ export const Firewall = z
     allowedTCPPortRanges: z.array(PortRange).optional(),
     allowedUDPPortRanges: z.array(PortRange).optional(),
     trustedInterfaces: z.array(IfName).optional().describe("Interfaces whose traffic to the host is accepted wholesale."),
-    allowPing: z.boolean().optional().describe("Accept ICMP echo requests (default true)."),
-    logDrops: z.boolean().optional().describe("Log dropped input packets, rate-limited (default true)."),
+    allowPing: z.boolean().default(true).describe("Accept ICMP echo requests (default true)."),
+    logDrops: z.boolean().default(true).describe("Log dropped input packets, rate-limited (default true)."),
   })
   .strict()
   .describe("The host's input firewall, compiled into topo's own nftables table.");
@@ -84,7 +84,7 @@ export const Host = z
       .strict()
       .optional()
       .describe("Kernel forwarding. Turned on automatically where the host routes for others."),
-    firewall: Firewall.optional(),
+    firewall: Firewall.prefault({}),
     routes: z.array(Route).optional(),
     bridges: z.record(IfName, Bridge).optional().describe("Linux and Open vSwitch bridges, by interface name."),
     containers: z.record(Ident, Container).optional().describe("Containers attached to this host's bridges, by name."),

@@ -21,11 +21,11 @@ export const Expectation = z
 export const Topology = z
   .object({
     $schema: z.string().optional().describe("The JSON Schema an editor checks topology.json against (topology.schema.json); ignored by topo."),
-    name: Ident.optional().describe("Name of the fleet (the flake's description)."),
+    name: Ident.default("fleet").describe("Name of the fleet (the flake's description; default fleet)."),
     nixpkgs: z
       .string()
       .regex(/^[A-Za-z0-9:/._?=&-]+$/, { message: "a flake reference of letters, digits and :/._?=&-" })
-      .optional()
+      .default("github:NixOS/nixpkgs/nixos-25.11")
       .describe("The nixpkgs flake input (default github:NixOS/nixpkgs/nixos-25.11)."),
     hosts: z.record(HostName, Host).describe("The fleet's NixOS hosts, by host name."),
     meshes: z.record(Ident, Mesh).optional().describe("WireGuard meshes between hosts, by name."),

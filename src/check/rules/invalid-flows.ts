@@ -1,6 +1,5 @@
 import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
-import { DEFAULT_FLOW_PRIORITY, DEFAULT_POLICY_PRIORITY, DEFAULT_POLICY_TABLE } from "../resolve-ovs.js";
 import { hostEntries } from "../inventory.js";
 
 interface FlowLike {
@@ -54,9 +53,9 @@ export function invalidFlows(topo: TopologyParsed): Diagnostic[] {
           } else seen.set(key, path);
         }
       };
-      (br.flows ?? []).forEach((f, i) => check([...bpath, "flows", i], f, f.table ?? 0, f.priority ?? DEFAULT_FLOW_PRIORITY, [undefined]));
+      (br.flows ?? []).forEach((f, i) => check([...bpath, "flows", i], f, f.table, f.priority, [undefined]));
       for (const [pName, p] of Object.entries(br.flowPolicies ?? {})) {
-        check([...bpath, "flowPolicies", pName], p, p.table ?? DEFAULT_POLICY_TABLE, p.priority ?? DEFAULT_POLICY_PRIORITY, [p.selector]);
+        check([...bpath, "flowPolicies", pName], p, p.table, p.priority, [p.selector]);
       }
     }
   }

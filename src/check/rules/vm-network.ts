@@ -4,7 +4,6 @@ import type { TopologyParsed } from "../../model/topology.js";
 import { contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { vmPool } from "../../net/vm-pool.js";
 import { hostEntries } from "../inventory.js";
-import { VM_DEFAULTS } from "../resolve-vm-network.js";
 
 /**
  * What a VM network may not say: subnets wider than the pool, a number pinned twice or outside the
@@ -18,8 +17,8 @@ export function vmNetworkRules(topo: TopologyParsed): Diagnostic[] {
     const net = host.vmNetwork;
     if (!net) continue;
     const base: Path = ["hosts", hostName, "vmNetwork"];
-    const poolCidr = networkOf(net.pool ?? VM_DEFAULTS.pool);
-    const prefixLength = net.prefixLength ?? VM_DEFAULTS.prefixLength;
+    const poolCidr = networkOf(net.pool);
+    const prefixLength = net.prefixLength;
     if (prefixLength < parseCidr(poolCidr).prefix) {
       out.push(
         error("TOPO3006", [...base, "prefixLength"], `VM subnets of /${prefixLength} do not fit the pool ${poolCidr}`, {
@@ -56,7 +55,7 @@ export function vmNetworkRules(topo: TopologyParsed): Diagnostic[] {
       );
     }
     for (const [vm, v] of Object.entries(net.vms)) {
-      const hv = v.hypervisor ?? VM_DEFAULTS.hypervisor;
+      const hv = v.hypervisor;
       if (!(HYPERVISOR_INTERFACES[hv] as readonly string[]).includes("tap")) {
         out.push(error("TOPO4004", [...base, "vms", vm, "hypervisor"], `microvm.nix's ${hv} runner has no \`tap\` interfaces, which VM networks use`, { hint: "pick qemu, cloud-hypervisor or firecracker" }));
       }
