@@ -13,6 +13,9 @@ import type { Profile } from "../../model/host.js";
 import { parseFlow } from "./ovs-flow.js";
 import { commented, disabled, isDisabled, type TsValue } from "./print-ts.js";
 import { Tracker, type ImportReport, type StatePath } from "./report.js";
+import { valid, WHY, type BridgeDraft, type MapContext } from "./map-context.js";
+import { mapRoutes } from "./map-routes.js";
+import { mapNetmaker, mapWireguard } from "./map-wireguard.js";
 import * as S from "./state-shapes.js";
 
 export interface ImportOptions {
@@ -27,20 +30,7 @@ export interface Mapped {
   readonly report: ImportReport;
 }
 
-const WHY = {
-  lifecycle: "container lifecycle (template, autostart, running) belongs to Proxmox/LXC; topo owns the container's networking only",
-  serviceConfig: "the container's own service configuration (keys, peers, proxy settings) stays inside the container; topo owns its networking only",
-  runtime: "an op-dbus run-time feature (security/obfuscation flows, discovery, dynamic routing) that topo does not model; topo's flows are the ones declared here",
-  netmaker: "Netmaker assigns the overlay subnet, port and keys at run time; topo declares a mesh between hosts with them: see the commented `meshes` entry",
-  netmakerContainer: "network_type netmaker: the container joins the Netmaker mesh itself, at an address Netmaker assigns; topo meshes connect hosts, whose containers reach the mesh through the host's bridge (a member's `publishes`)",
-  warp: "a WARP tunnel needs its endpoint, public key and address, which the state does not hold (wgcf generates them): see the commented `tunnels` entry",
-  wgInContainer: "WireGuard runs inside this container (wg-quick adds its device to the bridge); topo models the WARP exit as a host tunnel attached to the bridge (hosts.<host>.tunnels)",
-  autoProvision: "op-dbus provisions VPN clients at run time; topo declares them (vpnServers.<if>.clients) with their public keys",
-  system: "systemd units and packages are NixOS's business (the generated modules enable what they need)",
-  version: "the state file format version",
-} as const;
 
-const valid = (schema: z.ZodType, v: unknown): boolean => schema.safeParse(v).success;
 const prefixOf = (cidr: string) => cidr.split("/")[1]!;
 
 type Json = Record<string, unknown>;
@@ -91,15 +81,6 @@ export function mapState(raw: unknown, opts: ImportOptions = {}): Mapped {
   t.assume(`${hp}.uplink`, uplink, "the state does not describe the uplink");
 
   // --- bridges (openflow) -------------------------------------------------------------------
-  interface BridgeDraft {
-    name: string;
-    path?: StatePath;
-    flows: TsValue[];
-    policies: Record<string, TsValue>;
-    ports: Record<string, TsValue>;
-    socketPorts: Map<string, { name: string; path: StatePath }>;
-    fromState: boolean;
-  }
   const bridges = new Map<string, BridgeDraft>();
   const bridge = (name: string, path?: StatePath): BridgeDraft => {
     let b = bridges.get(name);
@@ -246,85 +227,11 @@ export function mapState(raw: unknown, opts: ImportOptions = {}): Mapped {
     containers[cname] = out;
   });
 
-  // --- WireGuard: WARP tunnel, VPN server ------------------------------------------------------
-  let tunnels: TsValue | undefined;
-  if (wireguard?.warp_tunnel) {
-    const w = wireguard.warp_tunnel;
-    const wp = P("wireguard", "warp_tunnel");
-    const m = /ovs-vsctl\s+add-port\s+(\S+)\s+(\S+)/.exec(w.post_up ?? "");
-    const tunnel: Record<string, TsValue> = { endpoint: "<ip:port>", publicKey: "<base64 public key>", address: "<a.b.c.d/32>", allowedIPs: ["0.0.0.0/0"] };
-    if (m && m[2] === w.interface && valid(IfName, m[1])) {
-      tunnel.bridge = m[1]!;
-      // The tunnel device is a port of the bridge today: keep flows that name it valid.
-      bridge(m[1]!).ports[w.interface] = commented(`the WARP tunnel device (op-dbus: ${w.post_up}); declare it under tunnels and drop this port`, { type: "system" });
-      t.use([...wp, "post_up"]);
-      if (w.pre_down !== undefined) t.use([...wp, "pre_down"]);
-    }
-    tunnels = disabled(`not imported: ${WHY.warp}`, { [w.interface]: tunnel });
-    t.skip(wp, WHY.warp);
-  }
-  const vpnServers: Record<string, TsValue> = {};
-  if (wireguard?.vpn_server) {
-    const v = wireguard.vpn_server;
-    const vp = P("wireguard", "vpn_server");
-    if (valid(IfName, v.interface) && v.listen_port !== undefined && v.ip_pool !== undefined && valid(IPv4Cidr, v.ip_pool)) {
-      const keyFile = `/run/secrets/topo/${hostName}-${v.interface}.key`;
-      vpnServers[v.interface] = {
-        listenPort: v.listen_port,
-        pool: v.ip_pool,
-        privateKeyFile: commented("assumed: where the server's private key is kept; or drop this line and run `topo keys`", keyFile),
-      };
-      t.assume(`${hp}.vpnServers.${v.interface}.privateKeyFile`, keyFile, "the state holds no key; op-dbus provisions it at run time");
-      for (const k of ["interface", "listen_port", "ip_pool"]) t.use([...vp, k]);
-      if ("auto_provision" in v) t.skip([...vp, "auto_provision"], WHY.autoProvision);
-    } else t.skip(vp, "a VPN server needs an interface, a listen port and an address pool");
-  }
+  const ctx: MapContext = { t, hostName, hp, P, bridge };
+  const { tunnels, vpnServers } = mapWireguard(ctx, wireguard);
+  const meshes = mapNetmaker(ctx, netmaker);
 
-  // --- Netmaker --------------------------------------------------------------------------------
-  let meshes: TsValue | undefined;
-  if (netmaker) {
-    const server = /^[a-z]+:\/\/([a-z0-9-]+)/.exec(netmaker.server ?? "")?.[1];
-    const meshName = netmaker.network && valid(Ident, netmaker.network) ? netmaker.network : "mesh";
-    const members: Record<string, TsValue> = { [hostName]: {} };
-    if (server && server !== hostName) members[server] = { endpoint: "<ip:port>" };
-    meshes = disabled(`not imported: ${WHY.netmaker}`, {
-      [meshName]: {
-        interface: netmaker.interface ?? "nm0",
-        listenPort: 51821,
-        subnet: "<overlay subnet>",
-        shape: server ? "hub" : "full",
-        ...(server ? { hub: server } : {}),
-        members,
-      },
-    });
-    t.skip(P("netmaker"), WHY.netmaker);
-  }
-
-  // --- forwarding and routes -------------------------------------------------------------------
-  if (networking?.ip_forward !== undefined) {
-    host.forwarding = { ipv4: networking.ip_forward };
-    t.use(P("networking", "ip_forward"));
-  }
-  const declared = new Set<string>(["eth0", ...bridges.keys(), ...Object.keys(vpnServers)]);
-  const routes: TsValue[] = [];
-  for (const [dest, r] of Object.entries(networking?.routes ?? {})) {
-    const rp = P("networking", "routes", dest);
-    if (!valid(IPv4Cidr, dest)) {
-      t.skip(rp, "the destination is not a.b.c.d/n");
-      continue;
-    }
-    const route: Record<string, TsValue> = { destination: dest };
-    if (valid(IPv4, r.via)) route.gateway = r.via;
-    else route.interface = r.via;
-    if (r.metric !== undefined) route.metric = r.metric;
-    if (route.interface !== undefined && !declared.has(r.via)) {
-      routes.push(disabled(`not imported: interface ${r.via} is not declared here (is it the Netmaker mesh? declare the mesh, then this route)`, route));
-      t.skip(rp, `the route leaves by ${r.via}, which the imported topology does not declare (the Netmaker mesh is not imported)`);
-    } else {
-      routes.push(route);
-      t.use(rp);
-    }
-  }
+  const routes = mapRoutes(ctx, networking, host, new Set<string>(["eth0", ...bridges.keys(), ...Object.keys(vpnServers)]));
 
   // --- assemble the bridges --------------------------------------------------------------------
   const bridgeValues: Record<string, TsValue> = {};
