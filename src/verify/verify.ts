@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { compileFile } from "../compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { originLines, withLines } from "../ir/origin.js";
 import type { ExpectationIR, TopologyIR } from "../ir/types.js";
 import { intentMatrix, type IntentCell } from "../policy/intent.js";
 import {
@@ -181,6 +182,8 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
   const matrix = intentMatrix(ir);
   const hostOf = new Map(matrix.endpoints.map((e) => [e.id, e.host]));
   const relevant = (id: string) => !opts.host || id === opts.host || id.startsWith(`${opts.host}.`) || hostOf.get(id) === opts.host || hostOf.get(id) === "*";
+  // Reasons name topology paths (as generated comments do); the report adds their lines.
+  const lines = originLines(ir);
   const expectationsOf = new Map<string, number[]>();
   ir.expectations.forEach((e, i) => expectationsOf.set(key(e), [...(expectationsOf.get(key(e)) ?? []), i]));
 
@@ -212,7 +215,7 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
       unprobed.push({ from: cell.from, to: cell.to, proto: cell.proto, port: cell.port!, missing: [], why: `${cell.proto}/${cell.port} on ${cell.to} is held by ${held}` });
       continue;
     }
-    const base = { from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), expected: cell.allowed, reason: cell.reason, expectations: exp };
+    const base = { from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), expected: cell.allowed, reason: withLines(cell.reason, lines), expectations: exp };
     const address = ("toAddress" in cell ? cell.toAddress : undefined) ?? to.address();
     if (!address) planned.push({ cell: base, missingAddress: true });
     else planned.push({ cell: base, probe: { fromNs: from.ns, toNs: to.ns, address, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}) } });
