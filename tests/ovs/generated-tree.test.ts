@@ -55,7 +55,9 @@ test("NixOS containers: OVS bridge -> extra veth named like the port, gateway, c
     writePlan(dir, c.plan);
     const v = nixEvalJson(join(dir, "hosts", "box", "containers.nix")) as any;
     const relay = v.containers.relay;
-    assert.equal(relay.extraVeths, { veth101: { localAddress: "10.0.0.101/24" } });
+    // No localAddress on the extra veth (the module would route it on the host); the container addresses it.
+    assert.equal(relay.extraVeths, { veth101: {} });
+    assert.equal(relay.config.networking.interfaces, { veth101: { ipv4: { addresses: [{ address: "10.0.0.101", prefixLength: 24 }] } } });
     assert.is(relay.privateNetwork, true);
     assert.not.ok("hostBridge" in relay, "nspawn cannot enslave to an OVS bridge");
     assert.equal(relay.config.networking.defaultGateway, { address: "10.0.0.102", interface: "veth101" }, "a hop's gateway is the next hop");
