@@ -9,6 +9,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { containerCommands, type ContainerCommand } from "../../src/lab/generated/nixos-container-commands.js";
 import type { JsonObject } from "../../src/lab/generated/tree.js";
@@ -49,7 +50,8 @@ function startAll(run: LabRun, containers: Record<string, JsonObject>, bridges: 
     script.commands.filter((x) => x.step === "preStart").forEach(exec);
     for (const v of script.veths) {
       run.veth({ ns: hostNs, name: v.host }, { ns, name: v.container }, { aUp: false, bUp: false });
-      if (v.bridge) run.ip(hostNs, ["link", "set", v.host, "master", v.bridge]);
+      // nspawn's --network-bridge: the host side joins the bridge, up.
+      if (v.bridge) run.ip(hostNs, ["link", "set", v.host, "master", v.bridge, "up"]);
     }
     script.commands.filter((x) => x.step !== "preStart").forEach(exec);
     // The OVS late-port service's part: the host side of the extra veth joins the bridge.
@@ -96,6 +98,59 @@ test("features case: the NixOS containers on OVS (a chain relay, a web server) s
     assert.equal(result.failures.map(show), []);
     assert.ok(Object.keys(containers).length >= 2);
   });
+});
+
+test("a NixOS container on a Linux bridge (hostBridge, localAddress with prefix) starts and reaches its gateway", async () => {
+  await withTmp(async (dir) => {
+    writeFileSync(
+      join(dir, "topology.ts"),
+      `import { defineTopology } from "topo";
+export default defineTopology({
+  hosts: {
+    box: {
+      system: "x86_64-linux",
+      stateVersion: "25.11",
+      uplink: { interface: "enp1s0", address: "192.0.2.10/24", gateway: "192.0.2.1" },
+      bridges: { br0: { kind: "linux", address: "10.5.0.1/24" } },
+      containers: { web: { id: 110, bridge: "br0", address: "10.5.0.110/24", gateway: "10.5.0.1", runtime: "nixos" } },
+    },
+  },
+});
+`,
+    );
+    writePlan(dir, (await compileOk(join(dir, "topology.ts"), dir)).plan);
+    const containers = (nixEvalJson(join(dir, "hosts", "box", "containers.nix")) as any).containers as Record<string, JsonObject>;
+    assert.is(containers.web!.hostBridge, "br0");
+    const { result } = await withRun(async (run) => startAll(run, containers, { br0: "10.5.0.1/24" }));
+    assert.equal(result.failures.map(show), []);
+    assert.equal(result.reached, { web: true });
+  });
+});
+
+test("the renderer follows nixos-containers.nix: an extra veth without addresses is only brought up; the container's networking addresses it", () => {
+  const s = containerCommands("app", {
+    privateNetwork: true,
+    extraVeths: { veth104: {} },
+    config: { networking: { interfaces: { veth104: { ipv4: { addresses: [{ address: "10.0.0.104", prefixLength: 24 }] } } }, defaultGateway: { address: "10.0.0.1", interface: "veth104" } } },
+  });
+  assert.equal(s.veths, [{ host: "veth104", container: "veth104" }]);
+  assert.equal(
+    s.commands.map((c) => `${c.side} ${c.step}: ip ${c.args.join(" ")}${c.mayFail ? " || true" : ""}`),
+    [
+      "host preStart: ip link del dev veth104 || true",
+      "container containerInit: ip link set dev veth104 up",
+      "container network-addresses-veth104: ip link set dev veth104 up",
+      "container network-addresses-veth104: ip addr replace 10.0.0.104/24 dev veth104 nodad",
+      "container network-setup: ip -4 route replace 10.0.0.1 proto static dev veth104",
+      "container network-setup: ip -4 route replace default proto static via 10.0.0.1 dev veth104",
+      "host postStart: ip link set dev veth104 up",
+    ],
+  );
+  // With addresses, the module's routed mode: the container routes to hostAddress, the host to localAddress.
+  const routed = containerCommands("x", { privateNetwork: true, extraVeths: { v1: { hostAddress: "10.9.0.1", localAddress: "10.9.0.2" } } });
+  assert.ok(routed.commands.some((c) => c.side === "container" && c.args.join(" ") === "route add 10.9.0.1 dev v1"));
+  assert.ok(routed.commands.some((c) => c.side === "host" && c.args.join(" ") === "route add 10.9.0.2 dev v1"));
+  assert.ok(routed.commands.some((c) => c.side === "host" && c.args.join(" ") === "addr add 10.9.0.1 dev v1"));
 });
 
 test.run();
