@@ -9,6 +9,7 @@ import { compileOk, ROOT, CASES } from "../helpers/compile.js";
 import { nftCheck, nixEvalJson, nixParse, writePlan } from "../helpers/tools.js";
 import { withTmp } from "../helpers/tmp.js";
 import { printTableBody } from "../../src/render/nft.js";
+import { PROFILES, withProfile } from "../helpers/profiles.js";
 
 test("oo1424oo: vswitches.nix, the bridge's network, late ports and default.nix fit together", async () => {
   const c = await compileOk(join(ROOT, "topology.ts"));
@@ -55,7 +56,9 @@ test("NixOS containers: OVS bridge -> extra veth named like the port, gateway, c
     writePlan(dir, c.plan);
     const v = nixEvalJson(join(dir, "hosts", "box", "containers.nix")) as any;
     const relay = v.containers.relay;
-    assert.equal(relay.extraVeths, { veth101: { localAddress: "10.0.0.101/24" } });
+    // No localAddress on the extra veth (the module would route it on the host); the container addresses it.
+    assert.equal(relay.extraVeths, { veth101: {} });
+    assert.equal(relay.config.networking.interfaces, { veth101: { ipv4: { addresses: [{ address: "10.0.0.101", prefixLength: 24 }] } } });
     assert.is(relay.privateNetwork, true);
     assert.not.ok("hostBridge" in relay, "nspawn cannot enslave to an OVS bridge");
     assert.equal(relay.config.networking.defaultGateway, { address: "10.0.0.102", interface: "veth101" }, "a hop's gateway is the next hop");
@@ -66,6 +69,39 @@ test("NixOS containers: OVS bridge -> extra veth named like the port, gateway, c
     const lp = (nixEvalJson(join(dir, "hosts", "box", "vswitches.nix")) as any).topo.ovs.latePorts;
     assert.ok(lp.veth101 && !lp.internal_100, "veths are late ports, internal ports are not");
   });
+});
+
+/** Every `networking.vswitches.<br>.interfaces.<port>` of a generated tree, as Nix evaluates it. */
+function vswitchInterfaces(dir: string, plan: ReadonlyMap<string, string>): { where: string; port: string; value: any }[] {
+  const out: { where: string; port: string; value: any }[] = [];
+  for (const file of [...plan.keys()].filter((f) => f.endsWith("/vswitches.nix"))) {
+    const v = nixEvalJson(join(dir, file)) as any;
+    for (const [br, sw] of Object.entries<any>(v.networking.vswitches)) {
+      for (const [port, value] of Object.entries<any>(sw.interfaces)) out.push({ where: `${file} ${br}`, port, value });
+    }
+  }
+  return out;
+}
+
+// NixOS declares `name` of a vswitch interface without a default (vswitchInterfaceOpts in
+// network-interfaces.nix): whatever reads it fails with "was accessed but has no value defined".
+test("every generated vswitch interface sets name (its own port name): reference, cases, init profiles", async () => {
+  const seen: string[] = [];
+  const check = (dir: string, plan: ReadonlyMap<string, string>) => {
+    for (const i of vswitchInterfaces(dir, plan)) {
+      assert.is(i.value.name, i.port, `${i.where}: interfaces.${i.port}.name`);
+      seen.push(i.port);
+    }
+  };
+  for (const file of [join(ROOT, "topology.ts"), join(CASES, "ovs", "features.ts")]) {
+    const c = await compileOk(file, "/nonexistent-out");
+    await withTmp((dir) => {
+      writePlan(dir, c.plan);
+      check(dir, c.plan);
+    });
+  }
+  for (const profile of PROFILES) await withProfile(profile, (dir, c) => check(dir, c.plan));
+  assert.ok(seen.includes("internal_9") && seen.includes("uplink2"), `boot-time ports were checked (saw ${seen.join(", ")})`);
 });
 
 test.run();

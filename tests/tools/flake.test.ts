@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { compileOk, ROOT } from "../helpers/compile.js";
 import { withTmp } from "../helpers/tmp.js";
 import { nixParse, run, writePlan } from "../helpers/tools.js";
+import { PROFILES, withProfile } from "../helpers/profiles.js";
 
 const STUB_NIXPKGS_DEFAULT = `{ system ? "none", ... }: { importedFor = system; }\n`;
 
@@ -42,7 +43,17 @@ let
     imports = map str (n.imports or [ ]);
     interfaces = n.virtualisation.interfaces or { };
     networks = n.systemd.network.networks or { };
+    networking = n.networking or { };
   };
+  # The test module as the test framework evaluates it: with its declared options (names only).
+  testOn = m: options:
+    let t = (m { inherit options; }).config; in
+    {
+      inherit (t) name testScript;
+      machinesAt = builtins.filter (a: a == "nodes" || a == "containers") (builtins.attrNames t);
+      nodes = builtins.mapAttrs (_: node) (t.containers or t.nodes);
+      defaults = builtins.isFunction t.defaults;
+    };
 in
 {
   inputs = builtins.attrNames flake.inputs;
@@ -60,7 +71,11 @@ in
     builtins.mapAttrs (
       n: c:
       if n == "reachability" then
-        { inherit (c.testModule) name testScript; nodes = builtins.mapAttrs (_: node) c.testModule.nodes; defaults = builtins.isFunction c.testModule.defaults; }
+        {
+          # nixpkgs before NixOS/nixpkgs#538271 declares nodes only; after it, containers too.
+          qemu = testOn c.testModule { nodes = { }; name = { }; };
+          nspawn = testOn c.testModule { nodes = { }; containers = { }; name = { }; };
+        }
       else
         { inherit (c) name script inputs; }
     ) cs
@@ -163,25 +178,83 @@ test("an nft check fails when a ruleset is broken", async () => {
   assert.is(out.checks["x86_64-linux"]!["nft-oo1424oo"].ran.status, 0);
 });
 
-test("the reachability test: a node per host on VLANs of its uplink subnet, a router on each, the script from reachability.py", async () => {
+test("the reachability test: every host a machine (eth0 renamed), its guests on VLANs of their own, the router; nspawn where nixpkgs has it", async () => {
   const { out, plan } = await evaluateTree();
-  const t = out.checks["x86_64-linux"]!.reachability;
-  assert.is(t.name, "topo-reachability");
-  assert.ok(t.defaults);
-  assert.is(t.testScript, plan.get("checks/reachability.py"));
-  // netmaker-gateway's uplink is eth0, the test framework's own NIC: not a node, and the script says so.
-  assert.equal(Object.keys(t.nodes).sort(), ["hv1", "node2", "oo1424oo", "router"]);
-  assert.match(t.testScript, /Not nodes \(their uplink is eth0.*\): netmaker-gateway\./);
-  assert.equal(t.nodes.node2.interfaces, { enp1s0: { vlan: 1 } });
-  assert.equal(t.nodes.oo1424oo.interfaces, { enp1s0: { vlan: 1 } });
-  assert.equal(t.nodes.hv1.interfaces, { enP2p4s0: { vlan: 2 } });
-  for (const h of ["hv1", "node2", "oo1424oo"]) {
-    assert.equal(t.nodes[h].imports.map((p: string) => p.split("/hosts/")[1]), [`${h}/firewall.nix`, `${h}/network.nix`]);
-  }
-  assert.equal(t.nodes.router.interfaces, { up1: { vlan: 1 }, up2: { vlan: 2 } });
-  assert.equal(t.nodes.router.networks["10-up1"].address, ["203.0.113.1/24"]);
-  assert.equal(t.nodes.router.networks["10-up2"].networkConfig, { DHCPServer: true });
+  const { qemu, nspawn } = out.checks["x86_64-linux"]!.reachability;
+  // The backend follows the test framework's options: `containers` (systemd-nspawn, no KVM) or QEMU `nodes`.
+  assert.is(nspawn.name, "topo-reachability-nspawn");
+  assert.equal(nspawn.machinesAt, ["containers"]);
+  assert.is(qemu.name, "topo-reachability-qemu");
+  assert.equal(qemu.machinesAt, ["nodes"]);
+  assert.equal(qemu.nodes, nspawn.nodes, "the same machines on either backend");
+  assert.is(nspawn.testScript, `topo_backend = "nspawn"\n${plan.get("checks/reachability.py")}`);
+  assert.ok(nspawn.defaults);
+  const t = nspawn;
+  const machines = Object.keys(t.nodes).sort();
+  for (const m of ["hv1", "netmaker-gateway", "node2", "oo1424oo", "router"]) assert.ok(machines.includes(m), `${m} is a machine`);
+  assert.equal(machines.filter((m) => m.startsWith("hv1-")), ["hv1-vm1", "hv1-vm2", "hv1-vm3", "hv1-vm4", "hv1-vm5"]);
+  assert.equal(machines.filter((m) => m.startsWith("oo1424oo-")), ["oo1424oo-gateway", "oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "oo1424oo-xray"]);
+  assert.equal(machines.filter((m) => m.startsWith("node2-")), ["node2-custom", "node2-redis", "node2-vector-db"]);
+  // netmaker-gateway's uplink is eth0 (QEMU's own NIC): its test NIC is topo-up0, and its modules say so.
+  const ng = t.nodes["netmaker-gateway"];
+  assert.equal(ng.interfaces, { "topo-up0": { vlan: 1 } });
+  const [fw, net] = ng.imports;
+  assert.is(net.systemd.network.networks["10-eth0"].matchConfig.Name, "topo-up0");
+  assert.match(fw.networking.nftables.tables["topo-filter"].content, /iifname "topo-up0" udp dport 51821 accept/);
+  assert.not.match(fw.networking.nftables.tables["topo-filter"].content, /"eth0"/);
+  assert.equal(t.nodes.node2.interfaces, { enp1s0: { vlan: 2 }, veth103: { vlan: 9 }, veth104: { vlan: 10 }, veth105: { vlan: 11 } });
+  assert.equal(t.nodes.hv1.interfaces.enP2p4s0, { vlan: 3 });
+  assert.equal(t.nodes.node2.imports.map((p: string) => p.split("/hosts/")[1]), ["node2/firewall.nix", "node2/network.nix", "node2/vswitches.nix", "node2/ovs-late-ports.nix"]);
+  // A container is linked to its host by its port's VLAN, addressed as in the topology.
+  assert.equal(t.nodes["node2-vector-db"].interfaces, { veth103: { vlan: 9 } });
+  assert.equal(t.nodes["node2-vector-db"].networking.interfaces.veth103.ipv4.addresses, [{ address: "10.1.0.103", prefixLength: 24 }]);
+  // A microVM guest runs its generated networking on the TAP's VLAN, matched by name, with its MAC.
+  const vm1 = t.nodes["hv1-vm1"];
+  assert.equal(vm1.interfaces, { "vm-vm1": { vlan: t.nodes.hv1.interfaces["vm-vm1"].vlan } });
+  const unit = vm1.imports[0].systemd.network.networks["10-uplink"];
+  assert.equal(unit.matchConfig, { Name: "vm-vm1" });
+  assert.is(unit.linkConfig.MACAddress, "02:55:2a:37:99:3b");
+  assert.equal(unit.address, ["10.1.0.2/24"]);
+  assert.equal(t.nodes.router.interfaces, { up1: { vlan: 1 }, up2: { vlan: 2 }, up3: { vlan: 3 } });
+  assert.equal(t.nodes.router.networks["10-up2"].address, ["203.0.113.1/24"]);
+  assert.equal(t.nodes.router.networks["10-up3"].networkConfig, { DHCPServer: true });
 });
+
+/** checks/reachability.nix of a tree, evaluated as the test framework would with or without `containers`. */
+function reachabilityOf(tree: string, nspawn: boolean): { name: string; machines: Record<string, { interfaces: Record<string, { vlan: number }>; imports: any[] }> } {
+  const expr = `let t = (import ${tree}/checks/reachability.nix { options = { nodes = { }; ${nspawn ? "containers = { };" : ""} }; }).config;
+    str = x: if builtins.isPath x then toString x else x;
+  in { inherit (t) name; machines = builtins.mapAttrs (_: n: { interfaces = n.virtualisation.interfaces or { }; imports = map str (n.imports or [ ]); }) (t.containers or t.nodes); }`;
+  const r = run("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr]);
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+for (const profile of PROFILES) {
+  test(`topo init --profile ${profile}: the reachability test has the host as a machine (its eth0 uplink renamed), on either backend`, async () => {
+    await withProfile(profile, (dir, c) => {
+      const host = c.hosts[0]!.name;
+      for (const nspawn of [true, false]) {
+        const t = reachabilityOf(dir, nspawn);
+        assert.is(t.name, `topo-reachability-${nspawn ? "nspawn" : "qemu"}`);
+        const m = t.machines[host];
+        assert.ok(m, `${host} is a machine (${Object.keys(t.machines).join(", ")})`);
+        assert.equal(m!.interfaces["topo-up0"], { vlan: 1 }, "the uplink eth0 as the test NIC topo-up0");
+        assert.not.ok("eth0" in m!.interfaces);
+        const net = m!.imports.find((i) => typeof i === "object" && i.systemd?.network);
+        assert.ok(net, "network.nix, renamed");
+        assert.ok(Object.values<any>(net.systemd.network.networks).some((u) => u.matchConfig?.Name === "topo-up0"));
+      }
+      if (profile === "general") {
+        const t = reachabilityOf(dir, true);
+        assert.equal(Object.keys(t.machines).sort(), [host, `${host}-app`, `${host}-db`, "router"].sort());
+        // The NixOS containers run their generated config on a NIC named like their port.
+        assert.equal(t.machines[`${host}-app`]!.interfaces, { veth104: { vlan: 2 } });
+        assert.equal(t.machines[`${host}-app`]!.imports[0].networking.interfaces.veth104.ipv4.addresses, [{ address: "10.0.0.104", prefixLength: 24 }]);
+      }
+    });
+  });
+}
 
 /** A stand-in for the NixOS test driver's globals: it records what the script asks of each machine. */
 const DRIVER = `
@@ -205,14 +278,17 @@ exec(open(sys.argv[1]).read())
 print(json.dumps(calls))
 `;
 
-test("the reachability script runs: listeners first, then one probe per cell from the right machine", async () => {
-  const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
+test("the reachability script runs: says its backend, listeners first, then one probe per cell from the right machine", async () => {
+  const { out } = await evaluateTree();
+  const t = out.checks["x86_64-linux"]!.reachability.nspawn;
   await withTmp((dir) => {
-    writeFileSync(join(dir, "script.py"), c.plan.get("checks/reachability.py")!);
+    writeFileSync(join(dir, "script.py"), t.testScript);
     writeFileSync(join(dir, "driver.py"), DRIVER);
-    const r = run("python3", [join(dir, "driver.py"), join(dir, "script.py"), JSON.stringify(["hv1", "node2", "oo1424oo", "router"])]);
+    const r = run("python3", [join(dir, "driver.py"), join(dir, "script.py"), JSON.stringify(Object.keys(t.nodes))]);
     assert.is(r.status, 0, r.stderr);
-    const calls = JSON.parse(r.stdout) as [string, string, string][];
+    const lines = r.stdout.trim().split("\n");
+    assert.is(lines[0], `topo-reachability: ${Object.keys(t.nodes).length} machines on the nspawn backend`);
+    const calls = JSON.parse(lines.at(-1)!) as [string, string, string][];
     const subtests = calls.filter((x) => x[1] === "subtest").map((x) => x[2]);
     assert.ok(subtests.some((s) => s.startsWith("external.wan -> oo1424oo tcp/9574: allowed (")), subtests.join("\n"));
     const closed = subtests.find((s) => /^external\.wan -> node2 tcp\/\d+: blocked/.test(s));
@@ -221,10 +297,20 @@ test("the reachability script runs: listeners first, then one probe per cell fro
     const i = calls.findIndex((x) => x[1] === "subtest" && x[2] === closed);
     assert.equal(calls[i + 1], ["router", "fail", `socat -T3 /dev/null TCP:203.0.113.20:${port},connect-timeout=3`]);
     assert.not.ok(subtests.some((s) => s.includes("meshes")), "mesh cells are left to topo verify");
+    // netmaker-gateway is probed too (its uplink eth0 is the renamed test NIC).
+    assert.ok(subtests.some((s) => s.startsWith("external.wan -> netmaker-gateway tcp/")), subtests.join("\n"));
+    // Guests: a VM exception and the isolation around it, probed from the guests' own machines.
+    const exc = calls.findIndex((x) => x[1] === "subtest" && x[2].startsWith("hv1.vm1 -> hv1.vm2 tcp/5432: allowed"));
+    assert.equal(calls[exc + 1], ["hv1-vm1", "succeed", "socat -T3 /dev/null TCP:10.2.0.2:5432,connect-timeout=3"]);
+    const iso = calls.findIndex((x) => x[1] === "subtest" && x[2].startsWith("hv1.vm2 -> hv1.vm1 tcp/5432: blocked"));
+    assert.equal(calls[iso + 1], ["hv1-vm2", "fail", "socat -T3 /dev/null TCP:10.1.0.2:5432,connect-timeout=3"]);
+    assert.ok(subtests.some((s) => s.startsWith("oo1424oo.mcp-server -> oo1424oo icmp: allowed")), "a container's cell");
+    assert.not.ok(subtests.some((s) => /^node2\.[a-z-]+ -> oo1424oo/.test(s)), "a guest's cells to another host cross the mesh: left to topo verify");
     // hv1 takes its address by DHCP from the router: the script reads it off the interface.
     assert.ok(calls.some((x) => x[0] === "hv1" && x[1] === "wait" && x[2].includes("enP2p4s0")));
     const firstProbe = calls.findIndex((x) => x[1] === "subtest");
     assert.ok(calls.slice(0, firstProbe).some((x) => x[0] === "node2" && x[1] === "succeed" && x[2].includes(`TCP-LISTEN:${port},`)), "a listener stands behind the blocked port");
+    assert.ok(calls.slice(0, firstProbe).some((x) => x[0] === "hv1-vm2" && x[1] === "succeed" && x[2].includes("TCP-LISTEN:5432,")), "and behind a guest's port");
   });
 });
 

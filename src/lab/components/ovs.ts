@@ -14,7 +14,9 @@
  *
  * Environment (from the topology): each container on an OVS bridge is a namespace behind its
  * port (a veth named as the generated port, `eth0` inside, or the port's own name for a NixOS
- * container), attached the way topo's late-port service attaches it (`topo.ovs.latePorts`).
+ * container), attached the way topo's late-port service attaches it (`topo.ovs.latePorts`). A
+ * NixOS container is then brought up by the `ip` commands NixOS would run for its generated
+ * `containers.<name>` (nixos-container-commands.ts); one that fails is a finding.
  *
  * Judge: the switch must hold exactly the generated flows (ovs-ofctl diff-flows) and vswitchd must
  * not have rewritten a match. Where a chain ends in a tunnel whose device another component
@@ -30,6 +32,7 @@ import { addressOf } from "../../net/ipv4.js";
 import { tunnelEndpoint } from "../../policy/contributors/ovs.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import type { LabComponent, LabContext } from "../context.js";
+import { containerCommands } from "../generated/nixos-container-commands.js";
 import { at, isObject } from "../generated/tree.js";
 import { OvsInstance, type VswitchesData } from "../ovs/daemon.js";
 import { sleep } from "../runtime/exec.js";
@@ -134,8 +137,11 @@ export const ovsComponent: LabComponent = {
         if (!cns) continue;
         const iface = c.portType === "internal" || c.runtime === "nixos" ? c.port : "eth0";
         noOffload(cns, iface);
-        ctx.run.ip(cns, ["addr", "add", c.address, "dev", iface]);
-        if (c.gateway) ctx.run.ip(cns, ["route", "add", "default", "via", c.gateway]);
+        if (c.runtime === "nixos") nixosContainerUp(ctx, h, c.name, cns);
+        else {
+          ctx.run.ip(cns, ["addr", "add", c.address, "dev", iface]);
+          if (c.gateway) ctx.run.ip(cns, ["route", "add", "default", "via", c.gateway]);
+        }
         if (relays(ctx, h, c.name)) ctx.run.exec(cns, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
       }
       ctx.note(`openvswitch@${h.host.name}: ovsdb and vswitchd in ${h.ns}, state in ${dir}; ovs-ofctl dump-flows unix:${dir}/<bridge>.mgmt`);
@@ -175,6 +181,23 @@ export const ovsComponent: LabComponent = {
     }
   },
 };
+
+/**
+ * A NixOS container's own start, from the generated containers.nix: the `ip` commands
+ * nixos-containers.nix and the container's networking run (rendered as NixOS renders them), host
+ * side and inside. A failing one is a finding: container@<name> would not start.
+ */
+function nixosContainerUp(ctx: LabContext, h: HostOvs, name: string, cns: string): void {
+  const c = at(ctx.generated.get(h.host.name)!.config, `containers.${name}`);
+  if (!isObject(c)) return;
+  for (const cmd of containerCommands(name, c).commands) {
+    if (cmd.step === "preStart") continue; // the veths are the lab's, made before
+    const r = ctx.run.tryExec(cmd.side === "host" ? h.ns : cns, ["ip", ...cmd.args]);
+    if (r.status !== 0 && !cmd.mayFail) {
+      ctx.finding({ component: "openvswitch", host: h.host.name, file: `hosts/${h.host.name}/containers.nix`, severity: "error", message: `container ${name}: ${cmd.step} (${cmd.side}): \`ip ${cmd.args.join(" ")}\` fails: ${r.stderr.trim()}` });
+    }
+  }
+}
 
 /**
  * A hop in the middle of a chain forwards what it relays: a NixOS container says so in its

@@ -8,10 +8,7 @@ import type { HostView } from "../../render/views.js";
 import { nixKey, nixString, path, printNix } from "../../render/nix.js";
 import { nftFile } from "../../render/nft.js";
 import { renderTemplate } from "../../render/templates.js";
-import { reachabilityModule, reachabilityScript } from "./reachability-test.js";
-
-/** Host modules the reachability test nodes import: the self-contained networking ones. */
-export const TEST_NODE_MODULES = ["network.nix", "firewall.nix"];
+import { reachabilityMachines, reachabilityScript, TEST_NODE_MODULES } from "./reachability-test.js";
 
 export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -24,7 +21,8 @@ export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<stri
   out.set("checks/default.nix", renderTemplate("checks.nix", { source: ir.source, systems: systems.map(nixString).join(" "), nft }));
   out.set("checks/nft-check.nix", renderTemplate("nft-check.nix", { source: ir.source }));
   const modules = new Map(hosts.map((h) => [h.name, h.modules.map((m) => m.file).filter((f) => TEST_NODE_MODULES.includes(f)).sort()]));
-  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, body: printNix(reachabilityModule(ir, modules)) }));
+  const imports = new Map(hosts.map((h) => [h.name, [...(h.imports ?? [])].sort()]));
+  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, machines: printNix(reachabilityMachines(ir, modules, imports), "  ") }));
   out.set("checks/reachability.py", reachabilityScript(ir));
   return out;
 }

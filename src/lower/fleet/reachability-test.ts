@@ -1,25 +1,34 @@
 /**
  * The NixOS test of the topology's reachability (checks/reachability.nix + reachability.py):
- * one test node per host, carrying the host's generated networkd and nftables modules, its uplink
- * NIC on a VLAN per uplink subnet (mirroring how the hosts are linked), and one router node that
- * plays the upstream network on every VLAN: the hosts' gateways (a DHCP server where uplinks use
- * DHCP), forwarding between them, and the source of "from the internet" probes.
+ * one test machine per host, carrying the host's generated networkd, nftables and Open vSwitch
+ * modules, its uplink NIC on a VLAN per uplink subnet (mirroring how the hosts are linked), one
+ * router machine that plays the upstream network on every VLAN (the hosts' gateways, a DHCP server
+ * where uplinks use DHCP, the source of "from the internet" probes), and one machine per guest:
+ * each container on an Open vSwitch bridge (its veth is a test NIC named like its port on both
+ * sides, attached by the host's generated late-port service) and each microVM of a VM network
+ * (the TAP is a test NIC named like it, enslaved by the host's generated units). A NixOS
+ * container runs its generated `containers.<n>.config`, a microVM guest its generated networking;
+ * a Proxmox/LXC container is addressed as its owner would (topo does not generate its inside).
  *
- * The script asserts each host-level cell of the intent matrix (between hosts, and from the internet,
- * `external.wan`: the host firewalls' open and closed ports, ping) and the expectations between
- * hosts, over TCP and ICMP (UDP has no reliable "reached" without a reply). Containers, VMs and
- * meshes are not nodes of this test (they need Proxmox, nested KVM or secret keys): `topo verify`
- * probes them in network namespaces.
+ * Backend: the test framework's systemd-nspawn machines (`containers`, NixOS/nixpkgs#538271: no
+ * KVM) where the pinned nixpkgs has that option, QEMU `nodes` otherwise; the same machines run on
+ * either, and the test's name and first output line say which.
+ *
+ * The script asserts each cell of the intent matrix between these machines and from the internet
+ * (`external.wan`), and the expectations between them, over TCP and ICMP (UDP has no reliable
+ * "reached" without a reply). Cells over a WireGuard mesh need its keys and are left to
+ * `topo verify`, as are containers on Linux bridges and OVS internal ports (nspawn or OVS itself
+ * makes their link; no generated unit of the host names it).
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
-import { addressOf, contains, networkOf } from "../../net/ipv4.js";
+import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
 import { intentMatrix } from "../../policy/intent.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
-import { path, raw, readFile, type NixAttrs, type NixValue } from "../../render/nix.js";
+import { nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 
 export interface Probe {
-  /** A host name, or the router for `external.wan`. */
+  /** A machine's intent id (host, `<host>.<guest>`), or `external.wan` (the router). */
   readonly from: string;
   readonly to: string;
   readonly proto: "tcp" | "icmp";
@@ -38,13 +47,33 @@ export interface Segment {
   readonly hosts: readonly string[];
 }
 
+/** A container or microVM as a test machine, linked to its host by a VLAN of its own. */
+export interface Guest {
+  /** Intent id: `<host>.<name>`. */
+  readonly id: string;
+  readonly machine: string;
+  readonly host: string;
+  readonly name: string;
+  readonly kind: "nixos-container" | "container" | "vm";
+  /** The test NIC's name, on the host (its port or TAP) and in the guest. */
+  readonly nic: string;
+  /** Address with prefix. */
+  readonly address: string;
+  readonly gateway?: string;
+  readonly vlan: number;
+}
+
 /**
- * The test framework's own NIC (QEMU user networking for the driver) is eth0; a host whose uplink
- * has that name cannot get its uplink on a VLAN under the same name, so it is left out (and said so).
+ * The QEMU backend's own NIC (user networking) is eth0: a host whose uplink has that name gets its
+ * uplink as a test NIC named TEST_UPLINK, and its modules name that NIC instead (renameNic in
+ * reachability.nix). Done on both backends, so the machines are the same on either.
  */
-const DRIVER_NIC = "eth0";
-export const testable = (h: HostIR) => h.uplink.interface !== DRIVER_NIC;
-export const untestable = (ir: TopologyIR) => ir.hosts.filter((h) => !testable(h)).map((h) => h.name);
+export const DRIVER_NIC = "eth0";
+export const TEST_UPLINK = "topo-up0";
+export const testNic = (h: HostIR) => (h.uplink.interface === DRIVER_NIC ? TEST_UPLINK : h.uplink.interface);
+
+/** Host modules a test machine imports: the self-contained networking ones. */
+export const TEST_NODE_MODULES = ["firewall.nix", "network.nix", "vswitches.nix"];
 
 /** Kept out of the 192.168.N.0/24 ranges the test framework assigns; RFC 2544 benchmarking space. */
 const dhcpNet = (vlan: number) => `198.18.${vlan}.1/24`;
@@ -57,7 +86,7 @@ export function routerName(ir: TopologyIR): string {
 
 export function segments(ir: TopologyIR): Segment[] {
   const keyed = new Map<string, { subnet?: string; hosts: HostIR[] }>();
-  for (const h of ir.hosts.filter(testable)) {
+  for (const h of ir.hosts) {
     const key = h.uplink.address && !h.uplink.dhcp ? networkOf(h.uplink.address) : `dhcp:${h.name}`;
     const s = keyed.get(key) ?? { ...(key.startsWith("dhcp:") ? {} : { subnet: key }), hosts: [] };
     s.hosts.push(h);
@@ -74,15 +103,46 @@ export function segments(ir: TopologyIR): Segment[] {
     });
 }
 
+/** Containers on OVS bridges (veth ports) and microVMs, numbered on VLANs after the uplink segments. */
+export function guests(ir: TopologyIR): Guest[] {
+  const taken = new Set([...ir.hosts.map((h) => h.name), routerName(ir)]);
+  const machineName = (host: string, name: string) => {
+    let m = `${host}-${name}`;
+    for (let i = 2; taken.has(m); i++) m = `${host}-${name}-${i}`;
+    taken.add(m);
+    return m;
+  };
+  let vlan = segments(ir).length;
+  const out: Guest[] = [];
+  for (const h of ir.hosts) {
+    for (const c of h.containers) {
+      const br = h.bridges.find((b) => b.name === c.bridge);
+      if (br?.kind !== "ovs" || c.portType === "internal") continue;
+      const kind = c.runtime === "nixos" ? "nixos-container" : "container";
+      out.push({ id: `${h.name}.${c.name}`, machine: machineName(h.name, c.name), host: h.name, name: c.name, kind, nic: c.port, address: c.address, ...(c.gateway ? { gateway: c.gateway } : {}), vlan: ++vlan });
+    }
+    for (const vm of h.vmNetwork?.vms ?? []) {
+      out.push({ id: `${h.name}.${vm.name}`, machine: machineName(h.name, vm.name), host: h.name, name: vm.name, kind: "vm", nic: vm.tap, address: vm.guestAddress, gateway: vm.gateway, vlan: ++vlan });
+    }
+  }
+  return out;
+}
+
 const key = (p: { from: string; to: string; proto: string; port?: number }) => `${p.from}\u0000${p.to}\u0000${p.proto}\u0000${p.port ?? ""}`;
 
 export function probes(ir: TopologyIR): Probe[] {
-  const hosts = new Map(ir.hosts.filter(testable).map((h) => [h.name, h]));
+  const hostOf = new Map<string, string>([...ir.hosts.map((h) => [h.name, h.name] as const), ...guests(ir).map((g) => [g.id, g.host] as const)]);
+  const ids = new Set(hostOf.keys());
   const out = new Map<string, Probe>();
   const add = (p: Probe) => {
+    // A guest's traffic to another host's machines crosses a mesh or the hosts' own routes, which
+    // the test's segments do not have: topo verify proves those.
+    const a = hostOf.get(p.from);
+    const b = hostOf.get(p.to);
+    if (a && b && a !== b && (a !== p.from || b !== p.to)) return;
     if (!out.has(key(p))) out.set(key(p), p);
   };
-  const endpoint = (id: string) => (id === WAN ? WAN : hosts.has(id) ? id : undefined);
+  const endpoint = (id: string) => (id === WAN || ids.has(id) ? id : undefined);
   for (const c of intentMatrix(ir).cells) {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
@@ -92,27 +152,61 @@ export function probes(ir: TopologyIR): Probe[] {
     add({ from, to, proto: c.proto, ...(c.port !== undefined ? { port: c.port } : {}), allowed: c.allowed, reason: c.reason });
   }
   for (const e of ir.expectations) {
-    if (!hosts.has(e.from) || !hosts.has(e.to) || e.proto === "udp") continue;
+    if (!ids.has(e.from) || !ids.has(e.to) || e.proto === "udp") continue;
     add({ from: e.from, to: e.to, proto: e.proto, ...(e.port !== undefined ? { port: e.port } : {}), allowed: e.reach, reason: originComment(e.origin, ir.source) });
   }
   const cmp = (a: Probe, b: Probe) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : (a.port ?? 0) - (b.port ?? 0));
   return [...out.values()].sort(cmp);
 }
 
-/** The test module, as plain data (the one function is the shared node defaults). */
-export function reachabilityModule(ir: TopologyIR, hostModules: ReadonlyMap<string, readonly string[]>): NixAttrs {
+const code = (v: NixValue) => printNix(v);
+
+/** A host module as the test machine imports it: as is, or with the uplink renamed to the test NIC. */
+function hostModule(h: HostIR, file: string): NixValue {
+  const p = path(`../hosts/${h.name}/${file}`);
+  if (testNic(h) === h.uplink.interface) return p;
+  return raw(`(renameNic ${nixString(h.uplink.interface)} ${nixString(testNic(h))} ${code(p)})`);
+}
+
+/** The machines of the test, as plain data (imports reach the generated host files). */
+export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<string, readonly string[]>, hostImports: ReadonlyMap<string, readonly string[]> = new Map()): NixAttrs {
   const segs = segments(ir);
+  const gs = guests(ir);
   const router = routerName(ir);
-  const nodes: Record<string, NixValue> = {};
-  for (const h of ir.hosts.filter(testable)) {
+  const machines: Record<string, NixValue> = {};
+  for (const h of ir.hosts) {
     const seg = segs.find((s) => s.hosts.includes(h.name))!;
-    nodes[h.name] = {
-      imports: (hostModules.get(h.name) ?? []).map((m) => path(`../hosts/${h.name}/${m}`)),
+    const mine = gs.filter((g) => g.host === h.name);
+    const interfaces: Record<string, NixValue> = { [testNic(h)]: { vlan: seg.vlan } };
+    for (const g of mine) interfaces[g.nic] = { vlan: g.vlan };
+    // ovs-late-ports.nix attaches the guests' veths to the bridge when they appear, as on the host.
+    const extra = (hostImports.get(h.name) ?? []).map((f) => path(`../hosts/${h.name}/${f.replace(/^\.\//, "")}`));
+    machines[h.name] = {
+      imports: [...(hostModules.get(h.name) ?? []).map((m) => hostModule(h, m)), ...extra],
       networking: { hostName: h.name },
       ...(h.forwarding.ipv4 ? { boot: { kernel: { sysctl: { "net.ipv4.conf.all.forwarding": true } } } } : {}),
-      // The uplink NIC by its real name, unconfigured by the test framework: the generated units configure it.
-      virtualisation: { interfaces: { [h.uplink.interface]: { vlan: seg.vlan } } },
+      // The NICs by their real names (the uplink's renamed if it is eth0), unconfigured by the test framework: the generated units configure them.
+      virtualisation: { interfaces },
     };
+  }
+  for (const g of gs) {
+    const iface = { [g.nic]: { vlan: g.vlan } };
+    if (g.kind === "nixos-container") {
+      machines[g.machine] = { imports: [raw(`((import ${code(path(`../hosts/${g.host}/containers.nix`))}).containers.${nixString(g.name)}.config)`)], virtualisation: { interfaces: iface } };
+    } else if (g.kind === "vm") {
+      machines[g.machine] = { imports: [raw(`(vmGuest ${code(path(`../hosts/${g.host}/microvms.nix`))} ${nixString(g.name)} ${nixString(g.nic)})`)], virtualisation: { interfaces: iface } };
+    } else {
+      // Proxmox/LXC: topo does not generate the inside; addressed as its owner would, no firewall of its own.
+      machines[g.machine] = {
+        networking: {
+          useDHCP: false,
+          firewall: { enable: false },
+          interfaces: { [g.nic]: { ipv4: { addresses: [{ address: addressOf(g.address), prefixLength: parseCidr(g.address).prefix }] } } },
+          ...(g.gateway ? { defaultGateway: { address: g.gateway, interface: g.nic } } : {}),
+        },
+        virtualisation: { interfaces: iface },
+      };
+    }
   }
   const routerNetworks: Record<string, NixValue> = {};
   const routerIfs: Record<string, NixValue> = {};
@@ -126,36 +220,38 @@ export function reachabilityModule(ir: TopologyIR, hostModules: ReadonlyMap<stri
       ...(s.dhcp ? { networkConfig: { DHCPServer: true }, dhcpServerConfig: { PoolOffset: 100, PoolSize: 50 } } : {}),
     };
   }
-  nodes[router] = {
+  machines[router] = {
     networking: { hostName: router, useNetworkd: true, useDHCP: false, firewall: { enable: false } },
     boot: { kernel: { sysctl: { "net.ipv4.conf.all.forwarding": true } } },
     systemd: { network: { enable: true, networks: routerNetworks } },
     virtualisation: { interfaces: routerIfs },
   };
-  return {
-    name: "topo-reachability",
-    defaults: raw("{ pkgs, ... }: { environment.systemPackages = [ pkgs.socat ]; }"),
-    nodes,
-    testScript: readFile("./reachability.py"),
-  };
+  return machines;
 }
 
-const py = (s: string) => JSON.stringify(s);
+/** A Python string literal; single-quoted where that needs no escape (back-references like `containers["x"]` stay readable). */
+const py = (s: string) => (s.includes('"') && /^[ -~]*$/.test(s) && !/['\\]/.test(s) ? `'${s}'` : JSON.stringify(s));
 
 /** The Python test script: addresses, listeners, then one subtest per probe. */
 export function reachabilityScript(ir: TopologyIR): string {
   const router = routerName(ir);
   const list = probes(ir);
+  const gs = guests(ir);
+  const machineOf = (id: string) => (id === WAN ? router : (gs.find((g) => g.id === id)?.machine ?? id));
+  const renamed = ir.hosts.filter((h) => testNic(h) !== h.uplink.interface);
   const lines: string[] = [
     `# Generated by topo from ${ir.source}: do not edit; change ${ir.source} and run \`topo compile\`.`,
-    "# Test script of checks/reachability.nix: host-level reachability of the topology, probed on the",
-    "# generated configurations (one node per host, a router node for the upstream network).",
-    ...(untestable(ir).length ? [`# Not nodes (their uplink is ${DRIVER_NIC}, the test framework's own NIC): ${untestable(ir).join(", ")}.`] : []),
+    "# Test script of checks/reachability.nix: reachability of the topology, probed on the generated",
+    "# configurations (a machine per host and per container or microVM guest, a router for the upstream).",
+    ...(renamed.length ? [`# Uplink ${DRIVER_NIC} (the QEMU backend's own NIC) is the test NIC ${TEST_UPLINK} on: ${renamed.map((h) => h.name).join(", ")}.`] : []),
     "",
+    "# reachability.nix defines topo_backend (nspawn or qemu) before this script.",
+    'backend = globals().get("topo_backend", "unknown")',
+    'print(f"topo-reachability: {len(machines)} machines on the {backend} backend")',
     "node = {m.name: m for m in machines}",
     "start_all()",
     "for m in machines:",
-    '    m.wait_for_unit("systemd-networkd.service")',
+    '    m.wait_for_unit("multi-user.target")',
     "",
     "",
     "def uplink_address(name, iface):",
@@ -165,7 +261,8 @@ export function reachabilityScript(ir: TopologyIR): string {
     "",
     "",
     "address = {",
-    ...ir.hosts.filter(testable).map((h) => `    ${py(h.name)}: ${h.uplink.dhcp || !h.uplink.address ? `uplink_address(${py(h.name)}, ${py(h.uplink.interface)})` : py(addressOf(h.uplink.address))},`),
+    ...ir.hosts.map((h) => `    ${py(h.name)}: ${h.uplink.dhcp || !h.uplink.address ? `uplink_address(${py(h.name)}, ${py(testNic(h))})` : py(addressOf(h.uplink.address))},`),
+    ...gs.map((g) => `    ${py(g.machine)}: ${py(addressOf(g.address))},`),
     "}",
     "",
     "",
@@ -186,13 +283,12 @@ export function reachabilityScript(ir: TopologyIR): string {
     "",
   ];
   const listeners = new Map<string, Probe>();
-  for (const p of list) if (p.proto === "tcp") listeners.set(`${p.to}\u0000${p.port}`, p);
+  for (const p of list) if (p.proto === "tcp") listeners.set(`${machineOf(p.to)}\u0000${p.port}`, p);
   if (listeners.size) lines.push("");
-  for (const p of listeners.values()) lines.push(`listen(${py(p.to)}, ${p.port})`);
+  for (const p of listeners.values()) lines.push(`listen(${py(machineOf(p.to))}, ${p.port})`);
   for (const p of list) {
-    const src = p.from === WAN ? router : p.from;
     const title = `${p.from} -> ${p.to} ${p.proto}${p.port !== undefined ? `/${p.port}` : ""}: ${p.allowed ? "allowed" : "blocked"} (${p.reason})`;
-    lines.push("", `with subtest(${py(title)}):`, `    probe(${py(src)}, ${py(p.to)}, ${py(p.proto)}, ${p.port ?? "None"}, ${p.allowed ? "True" : "False"})`);
+    lines.push("", `with subtest(${py(title)}):`, `    probe(${py(machineOf(p.from))}, ${py(machineOf(p.to))}, ${py(p.proto)}, ${p.port ?? "None"}, ${p.allowed ? "True" : "False"})`);
   }
   return lines.join("\n") + "\n";
 }

@@ -1,12 +1,17 @@
 /**
  * NixOS declarative containers (hosts/<host>/containers.nix) for containers with runtime "nixos".
- * On a Linux bridge nspawn enslaves the container's veth itself (hostBridge). An OVS bridge is not
- * a Linux bridge master, so there the container gets an extra veth named like its port
- * (`--network-veth-extra`, the same name on both sides) and topo's late-port service attaches the
- * host side when it appears. Containers of runtime "external" (Proxmox/LXC) get nothing here:
- * topo owns only their networking.
+ * On a Linux bridge nspawn enslaves the container's veth itself (hostBridge, with localAddress
+ * carrying the subnet's prefix, as the module documents). An OVS bridge is not a Linux bridge
+ * master, so there the container gets an extra veth named like its port (`--network-veth-extra`,
+ * the same name on both sides) and topo's late-port service attaches the host side when it
+ * appears. That extra veth carries no localAddress: without hostBridge, nixos-containers.nix
+ * routes it on the host (`ip route add <localAddress> dev <veth>`), which the kernel refuses for
+ * a prefix with host bits set, and a /32 route would take the host's traffic around the bridge's
+ * flows. The container's own networking addresses the veth instead (networking.interfaces).
+ * Containers of runtime "external" (Proxmox/LXC) get nothing here: topo owns only their networking.
  */
 import type { ContainerIR, HostIR, TopologyIR } from "../../ir/types.js";
+import { addressOf, parseCidr } from "../../net/ipv4.js";
 import { commented, type NixAttrs } from "../../render/nix.js";
 import { originComment } from "../../ir/origin.js";
 import type { ModuleView } from "../../render/views.js";
@@ -30,6 +35,7 @@ function container(host: HostIR, c: ContainerIR): NixAttrs {
   const config: NixAttrs = {
     system: { stateVersion: host.stateVersion },
     networking: {
+      ...(ovs ? { interfaces: { [iface]: { ipv4: { addresses: [{ address: addressOf(c.address), prefixLength: parseCidr(c.address).prefix }] } } } } : {}),
       ...(c.gateway ? { defaultGateway: { address: c.gateway, interface: iface } } : {}),
       ...(tcp.length || udp.length ? { firewall: { ...(tcp.length ? { allowedTCPPorts: tcp } : {}), ...(udp.length ? { allowedUDPPorts: udp } : {}) } } : {}),
     },
@@ -39,7 +45,7 @@ function container(host: HostIR, c: ContainerIR): NixAttrs {
   return {
     autoStart: true,
     privateNetwork: true,
-    ...(ovs ? { extraVeths: { [c.port]: { localAddress: c.address } } } : { hostBridge: c.bridge, localAddress: c.address }),
+    ...(ovs ? { extraVeths: { [c.port]: {} } } : { hostBridge: c.bridge, localAddress: c.address }),
     config,
   };
 }

@@ -44,7 +44,9 @@ export function lowerOvs(ir: TopologyIR, host: HostIR): OvsLowered {
     const ports = br.ovs.attachments.filter((a) => (a.kind === "container" || a.kind === "port") && !a.late);
     const interfaces: Record<string, ReturnType<typeof commented>> = {};
     for (const p of ports) {
+      // `name` has no default in NixOS (vswitchInterfaceOpts): a reader of it fails without it.
       interfaces[p.name] = commented(originComment(p.origin, ir.source), {
+        name: p.name,
         ...(p.type === "internal" ? { type: "internal" } : {}),
         ...(p.vlan !== undefined ? { vlan: p.vlan } : {}),
       });
