@@ -20,19 +20,6 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/netmaker-gateway-nm-privacy.key";
         };
-        wireguardPeers = [
-          # node2: meshes["nm-privacy"].members.node2 (topology.ts:176)
-          {
-            AllowedIPs = [ "10.100.0.3/32" "10.1.0.0/24" ];
-            PublicKey = "lX20dApNyuKJuyI320oFMoJBRgZU/V/kpCtz1DfbPT8=";
-          }
-          # oo1424oo: meshes["nm-privacy"].members.oo1424oo (topology.ts:175)
-          {
-            AllowedIPs = [ "10.100.0.2/32" "10.0.0.0/24" "0.0.0.0/0" ];
-            Endpoint = "203.0.113.10:51821";
-            PublicKey = "p4Yg2u1U8zDYd9L6qN2bzSjt5YxR6FKq7xx5ktpBciw=";
-          }
-        ];
       };
     };
     networks = {

@@ -20,15 +20,6 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/node2-nm-privacy.key";
         };
-        wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
-          {
-            AllowedIPs = [ "10.100.0.0/24" "10.0.0.0/24" ];
-            Endpoint = "198.51.100.10:51821";
-            PersistentKeepalive = 25;
-            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
-          }
-        ];
       };
     };
     networks = {

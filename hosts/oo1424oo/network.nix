@@ -20,14 +20,6 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
         };
-        wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
-          {
-            AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
-            Endpoint = "198.51.100.10:51821";
-            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
-          }
-        ];
       };
       # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
       "30-wg0" = {
@@ -40,13 +32,6 @@
           ListenPort = 51820;
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
         };
-        wireguardPeers = [
-          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:84)
-          {
-            AllowedIPs = [ "10.8.0.2/32" ];
-            PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";
-          }
-        ];
       };
       # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
       "31-warp0" = {
@@ -56,15 +41,6 @@
           Name = "warp0";
         };
         wireguardConfig.PrivateKeyFile = "/run/secrets/topo/oo1424oo-warp0.key";
-        wireguardPeers = [
-          # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
-          {
-            AllowedIPs = [ "0.0.0.0/0" ];
-            Endpoint = "198.51.100.20:2408";
-            PersistentKeepalive = 25;
-            PublicKey = "5FahZ7WvfqosT711PZ3uKM5c85Hz7i24vse0SncRdkw=";
-          }
-        ];
       };
     };
     networks = {
