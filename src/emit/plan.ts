@@ -13,6 +13,7 @@ import { SCHEMA_FILE, printJsonSchema } from "../tools/schema/json-schema.js";
 import { planGraphs } from "../tools/graph/plan.js";
 import { planChecks } from "../tools/fleet/checks.js";
 import { DEFAULT_COLMENA, deployView } from "../tools/fleet/deploy.js";
+import { secretsInputs } from "../lower/secrets.js";
 
 /** Generated files by path relative to the output directory. */
 export type EmitPlan = Map<string, string>;
@@ -49,6 +50,7 @@ function renderFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
     nixpkgs: nixString(ir.nixpkgs),
     microvm: nixString(ir.microvm),
     colmena: nixString(DEFAULT_COLMENA),
+    secretsInputs: secretsInputs(ir).map((i) => ({ name: i.name, url: nixString(i.url) })),
     hosts: hosts.map((h) => {
       const hostIR = ir.hosts.find((x) => x.name === h.name)!;
       return {

@@ -8,6 +8,7 @@ import { lowerNetworkd } from "./networkd/index.js";
 import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
 import { lowerSystem } from "./system.js";
 import { lowerWireguardPeers } from "./wireguard-peers.js";
+import { lowerSecrets } from "./secrets.js";
 import { lowerOvs } from "./ovs/vswitches.js";
 import { lowerContainers } from "./ovs/containers.js";
 import type { HostView } from "./views.js";
@@ -18,6 +19,7 @@ export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
   const ovs = lowerOvs(ir, host);
   const containers = lowerContainers(ir, host);
   const wgPeers = lowerWireguardPeers(ir, host);
+  const secrets = lowerSecrets(ir, host);
   return {
     name: host.name,
     modules: [
@@ -30,9 +32,9 @@ export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
       ...(wgPeers.module ? [wgPeers.module] : []),
     ],
     nftTables,
-    flakeModules: microvms ? [MICROVM_HOST_MODULE] : [],
-    files: [...ovs.files, ...wgPeers.files],
-    imports: [...ovs.imports, ...wgPeers.imports],
+    flakeModules: [...(microvms ? [MICROVM_HOST_MODULE] : []), ...secrets.flakeModules],
+    files: [...ovs.files, ...wgPeers.files, ...secrets.files],
+    imports: [...ovs.imports, ...wgPeers.imports, ...secrets.imports],
   };
 }
 

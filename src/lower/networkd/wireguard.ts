@@ -38,7 +38,8 @@ function wireguardNetdev(ir: TopologyIR, wg: WgInterfaceIR): NixAttrs {
     wireguardConfig: {
       // A path string, never a Nix path: nothing is copied into the world-readable store. The
       // file must be readable by systemd-network (sops-nix: owner = "systemd-network").
-      PrivateKeyFile: wg.privateKeyFile,
+      // With a secrets tool, secrets.nix sets it to the secret's `.path` instead.
+      ...(wg.secret ? {} : { PrivateKeyFile: wg.privateKeyFile }),
       ...(wg.listenPort !== undefined ? { ListenPort: wg.listenPort } : {}),
     },
     // No wireguardPeers: a changed .netdev restarts networkd on switch, which replaces every peer
