@@ -19,4 +19,20 @@ want=$(sed -n 's/^PublicKey = //p' "$conf")
 for key in $(wg show "$iface" peers); do
   if ! printf '%s\n' "$want" | grep -qxF -- "$key"; then wg set "$iface" peer "$key" remove; fi
 done
-if [ -n "$want" ]; then wg addconf "$iface" "$conf"; fi
+[ -n "$want" ] || exit 0
+wg addconf "$iface" "$conf"
+# networkd (re)starting configures the netdev asynchronously, replacing its peers with none: when
+# that lands after the lines above, the peers are gone. Watch for a few seconds and add them again.
+i=0
+while [ "$i" -lt 20 ]; do
+  sleep 0.25
+  have=$(wg show "$iface" peers)
+  for key in $want; do
+    if ! printf '%s\n' "$have" | grep -qxF -- "$key"; then
+      echo "peers of $iface were replaced meanwhile (networkd configuring the netdev): adding them again" >&2
+      wg addconf "$iface" "$conf"
+      break
+    fi
+  done
+  i=$((i + 1))
+done

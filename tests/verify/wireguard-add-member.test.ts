@@ -10,6 +10,8 @@
  * The contrast: what networkd does when it re-applies a WireGuard netdev (on the restart a changed
  * .netdev causes on switch): every peer replaced at once (WGDEVICE_F_REPLACE_PEERS). The hub
  * forgets n2's session and roamed endpoint, and the stream breaks until n2 handshakes again.
+ * Last, networkd configuring the netdev after the sync script ran (its restart is asynchronous):
+ * the peers replaced with none while the script watches; it adds them again.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -110,7 +112,21 @@ test("adding a mesh member with the generated activation keeps the existing tunn
       await sleep(2000);
       const replaced = inDevice("gw", ["sh", "-ec", `for k in $(wg show ${IFACE} peers); do wg set ${IFACE} peer "$k" remove; done; wg addconf ${IFACE} ${confs.gw}`]);
       const replacing = await stream2;
-      return { applied, generated, hubPeers, n2Allowed, replaced, replacing, n1Key: wg.labPublicKey(KEYS.n1.publicKey) };
+
+      // 3. networkd configuring the netdev late (its restart): the peers replaced with none while
+      // the sync script watches. It adds them again.
+      const script = join(afterDir, "hosts", "gw", "wireguard-peers-sync.sh");
+      const watching = new Promise<{ status: number | null; err: string }>((resolve) => {
+        const p = spawn("nsenter", ["-t", String(device("gw").pid), "-m", "-n", "sh", script, IFACE, confs.gw]);
+        let err = "";
+        p.stderr.on("data", (d) => (err += d));
+        p.on("close", (status) => resolve({ status, err }));
+      });
+      await sleep(1000);
+      const wiped = inDevice("gw", ["sh", "-ec", `for k in $(wg show ${IFACE} peers); do wg set ${IFACE} peer "$k" remove; done; wg show ${IFACE} peers`]);
+      const watched = await watching;
+      const restored = inDevice("gw", ["wg", "show", IFACE, "peers"]).stdout.trim().split("\n").sort();
+      return { applied, generated, hubPeers, n2Allowed, replaced, replacing, wiped, watched, restored, n1Key: wg.labPublicKey(KEYS.n1.publicKey), n2Key: wg.labPublicKey(KEYS.n2.publicKey) };
     });
     for (const a of result.applied) assert.is(a.status, 0, a.stderr);
     const lost = (s: { sent: number; received: number }) => s.sent - s.received;
@@ -122,6 +138,10 @@ test("adding a mesh member with the generated activation keeps the existing tunn
     assert.match(result.n2Allowed, /10\.0\.0\.0\/24/, "n2's hub peer carries the new member's subnet");
     assert.is(result.replaced.status, 0, result.replaced.stderr);
     assert.ok(lost(result.replacing) > 1, `replacing every peer is expected to break the stream:\n${result.replacing.out}`);
+    assert.is(result.wiped.stdout.trim(), "", "every peer was removed while the script watched");
+    assert.is(result.watched.status, 0, result.watched.err);
+    assert.match(result.watched.err, /adding them again/);
+    assert.equal(result.restored, [result.n1Key, result.n2Key].sort(), "the script put the peers back");
     assert.ok(teardown);
     assert.equal(leftovers(run.id), []);
   });
