@@ -208,7 +208,11 @@ function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string
   const one = (entries: [string, string][], k: string) => entries.filter(([x]) => x === k).map(([, v]) => v).pop();
   const entries = wg.flatMap((s) => s.entries);
   for (const [k] of entries) if (!WIREGUARD_KEYS.has(k)) ctx.finding({ ...where, severity: "error", message: `[WireGuard] ${k}= is not something topo emits or the lab applies` });
-  const privateKeyFile = one(entries, "PrivateKeyFile");
+  // With `secrets: "sops-nix" | "agenix"`, PrivateKeyFile is set by secrets.nix to the secret's
+  // `.path`: a module function the lab does not evaluate. The path is then the secret's default one.
+  const secret = ctx.ir.hosts.find((h) => h.name === host)?.wireguard.find((w) => w.name === name && w.secret);
+  const privateKeyFile = one(entries, "PrivateKeyFile") ?? secret?.privateKeyFile;
+  if (secret && !one(entries, "PrivateKeyFile")) ctx.note(`wireguard@${host}: ${name}'s key is the ${secret.secret!.backend} secret ${secret.secret!.name} (secrets.nix sets PrivateKeyFile to its path, ${secret.privateKeyFile})`);
   if (!privateKeyFile) {
     ctx.finding({ ...where, severity: "error", message: `${name} has no [WireGuard] PrivateKeyFile=` });
     return undefined;
