@@ -6,6 +6,8 @@
     ./firewall.nix
     ./network.nix
     ./system.nix
+    ./wireguard-peers.nix
+    ./wireguard.nix
   ]
   ++ (if builtins.pathExists ./hardware-configuration.nix then [ ./hardware-configuration.nix ] else [ ]);
 }

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -20,39 +20,26 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/netmaker-gateway-nm-privacy.key";
         };
-        wireguardPeers = [
-          # node2: meshes["nm-privacy"].members.node2
-          {
-            AllowedIPs = [ "10.100.0.3/32" "10.1.0.0/24" ];
-            PublicKey = "lX20dApNyuKJuyI320oFMoJBRgZU/V/kpCtz1DfbPT8=";
-          }
-          # oo1424oo: meshes["nm-privacy"].members.oo1424oo
-          {
-            AllowedIPs = [ "10.100.0.2/32" "10.0.0.0/24" "0.0.0.0/0" ];
-            Endpoint = "203.0.113.10:51821";
-            PublicKey = "p4Yg2u1U8zDYd9L6qN2bzSjt5YxR6FKq7xx5ktpBciw=";
-          }
-        ];
       };
     };
     networks = {
-      # hosts["netmaker-gateway"].uplink
+      # hosts["netmaker-gateway"].uplink (topology.ts:99)
       "10-eth0" = {
-        matchConfig.Name = "eth0";
         address = [ "198.51.100.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
+        matchConfig.Name = "eth0";
         routes = [
           {
             Gateway = "198.51.100.1";
           }
         ];
       };
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
-        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";
@@ -68,7 +55,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts["netmaker-gateway"].services.socks5.exitVia
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -76,7 +63,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

@@ -8,6 +8,8 @@
     ./network.nix
     ./system.nix
     ./vswitches.nix
+    ./wireguard-peers.nix
+    ./wireguard.nix
   ]
   ++ (if builtins.pathExists ./hardware-configuration.nix then [ ./hardware-configuration.nix ] else [ ]);
 }

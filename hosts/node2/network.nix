@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -20,42 +20,33 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/node2-nm-privacy.key";
         };
-        wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
-          {
-            AllowedIPs = [ "10.100.0.0/24" "10.0.0.0/24" ];
-            Endpoint = "198.51.100.10:51821";
-            PersistentKeepalive = 25;
-            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
-          }
-        ];
       };
     };
     networks = {
-      # hosts.node2.uplink
+      # hosts.node2.uplink (topology.ts:114)
       "10-enp1s0" = {
-        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.20/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
+        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
           }
         ];
       };
-      # hosts.node2.bridges.vmbr0
+      # hosts.node2.bridges.vmbr0 (topology.ts:121)
       "20-vmbr0" = {
-        matchConfig.Name = "vmbr0";
         address = [ "10.1.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
-        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.3/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.0.0.0/24";

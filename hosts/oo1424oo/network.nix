@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -20,16 +20,8 @@
           ListenPort = 51821;
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
         };
-        wireguardPeers = [
-          # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
-          {
-            AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
-            Endpoint = "198.51.100.10:51821";
-            PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
-          }
-        ];
       };
-      # hosts.oo1424oo.vpnServers.wg0
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
       "30-wg0" = {
         netdevConfig = {
           Description = "WireGuard VPN server wg0";
@@ -40,15 +32,8 @@
           ListenPort = 51820;
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
         };
-        wireguardPeers = [
-          # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop
-          {
-            AllowedIPs = [ "10.8.0.2/32" ];
-            PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";
-          }
-        ];
       };
-      # hosts.oo1424oo.tunnels.warp0
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
       "31-warp0" = {
         netdevConfig = {
           Description = "WireGuard tunnel warp0";
@@ -56,42 +41,33 @@
           Name = "warp0";
         };
         wireguardConfig.PrivateKeyFile = "/run/secrets/topo/oo1424oo-warp0.key";
-        wireguardPeers = [
-          # warp0 far end: hosts.oo1424oo.tunnels.warp0
-          {
-            AllowedIPs = [ "0.0.0.0/0" ];
-            Endpoint = "198.51.100.20:2408";
-            PersistentKeepalive = 25;
-            PublicKey = "5FahZ7WvfqosT711PZ3uKM5c85Hz7i24vse0SncRdkw=";
-          }
-        ];
       };
     };
     networks = {
-      # hosts.oo1424oo.uplink
+      # hosts.oo1424oo.uplink (topology.ts:21)
       "10-enp1s0" = {
-        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
+        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
           }
         ];
       };
-      # hosts.oo1424oo.bridges.vmbr0
+      # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
       "20-vmbr0" = {
-        matchConfig.Name = "vmbr0";
         address = [ "10.0.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"]
+      # meshes["nm-privacy"] (topology.ts:165)
       "30-nm-privacy" = {
-        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.2/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";
@@ -99,17 +75,17 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0
+      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
       "30-wg0" = {
-        matchConfig.Name = "wg0";
         address = [ "10.8.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "wg0";
       };
-      # hosts.oo1424oo.tunnels.warp0
+      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
       "31-warp0" = {
-        matchConfig.Name = "warp0";
         address = [ "172.16.0.2/32" ];
         linkConfig.RequiredForOnline = "no";
+        matchConfig.Name = "warp0";
         routes = [
           {
             Destination = "0.0.0.0/0";
@@ -117,7 +93,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
@@ -125,7 +101,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
@@ -133,7 +109,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -141,21 +117,21 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia
+          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

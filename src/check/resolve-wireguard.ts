@@ -25,11 +25,11 @@
 import type { Path } from "../diag/diagnostic.js";
 import type { LockBuilder } from "../ir/lock.js";
 import type { Origin } from "../ir/types.js";
-import type { MeshIR, MeshMemberIR, PolicyRuleIR, TunnelIR, TunnelUserIR, VpnServerIR, WgInterfaceIR, WgPeerIR, WgRouteIR } from "../ir/wireguard.js";
+import type { MeshIR, MeshMemberIR, PolicyRuleIR, TunnelIR, TunnelUserIR, VpnServerIR, WgInterfaceIR, WgPeerIR, WgRouteIR, WgSecretIR } from "../ir/wireguard.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import { isIPv4Cidr } from "../model/common.js";
 import { addressOf, fromInt, networkOf, parseCidr, toInt } from "../net/ipv4.js";
-import { keyNeeds, LOCK_SECTION, publicKeyOf, wireguardLock, type KeyNeed, type WireguardLock } from "./wireguard-keys.js";
+import { defaultPrivateKeyFile, keyNeeds, LOCK_SECTION, publicKeyOf, secretFileName, wireguardLock, type KeyNeed, type WireguardLock } from "./wireguard-keys.js";
 
 export const DEFAULT_KEEPALIVE = 25;
 export const DEFAULT_ROUTE_METRIC = 50;
@@ -97,6 +97,8 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
     return k;
   };
   for (const n of needs) keyOf(n);
+  const secretOf = (host: string, iface: string) => keySecret(topo, needOf(host, iface));
+  const keyFileOf = (n: KeyNeed) => secretKeyFile(keySecret(topo, n)) ?? n.privateKeyFile;
 
   const tables = new TableAllocator(topo, prev, next.tables);
 
@@ -124,7 +126,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
         behindNat: m.behindNat ?? false,
         ...(keepalive ? { keepalive } : {}),
         publishes: sorted(new Set((m.publishes ?? []).map((p) => publishedNetwork(topo.hosts[h]!, p)))),
-        privateKeyFile: need.privateKeyFile,
+        privateKeyFile: keyFileOf(need),
       };
     });
     const ir: MeshIR = {
@@ -209,7 +211,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
         ...(t.bridge ? { bridge: t.bridge } : {}),
         table,
         users,
-        privateKeyFile: need.privateKeyFile,
+        privateKeyFile: keyFileOf(need),
       };
       tunnels.set(hostName, [...(tunnels.get(hostName) ?? []), ir]);
       addDraft(hostName, {
@@ -286,7 +288,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
           address: addresses[c]!,
           ...(v.clients![c]!.description ? { description: v.clients![c]!.description } : {}),
         })),
-        privateKeyFile: need.privateKeyFile,
+        privateKeyFile: keyFileOf(need),
       };
       vpnServers.set(hostName, [...(vpnServers.get(hostName) ?? []), ir]);
       addDraft(hostName, {
@@ -311,7 +313,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
   lock.write(LOCK_SECTION, pruneEmpty(next));
 
   const interfaces = new Map<string, WgInterfaceIR[]>();
-  for (const [host, list] of drafts) interfaces.set(host, list.map(freeze).sort(byName));
+  for (const [host, list] of drafts) interfaces.set(host, list.map((d) => freeze(d, secretOf(host, d.name))).sort(byName));
   return { meshes, tunnels, vpnServers, interfaces, carriers };
 }
 
@@ -420,13 +422,33 @@ class TableAllocator {
   }
 }
 
-function freeze(d: IfaceDraft): WgInterfaceIR {
+/**
+ * The key as a secret of the host's secrets tool (the host's `secrets`, else the fleet's), when
+ * topo names its path (an explicit privateKeyFile says the key is delivered some other way).
+ * sops-nix: `topo/<host>-<if>.key`, whose default path is topo's default key path; agenix:
+ * `topo-<host>-<if>.key` from `agenix/<host>-<if>.key.age` in the flake.
+ */
+export function keySecret(topo: TopologyParsed, need: KeyNeed): WgSecretIR | undefined {
+  const backend = topo.hosts[need.host]?.secrets ?? topo.secrets ?? "path";
+  if (backend === "path" || need.privateKeyFile !== defaultPrivateKeyFile(need.host, need.iface)) return undefined;
+  const file = secretFileName(need.host, need.iface);
+  return backend === "sops-nix" ? { backend, name: `topo/${file}` } : { backend, name: `topo-${file}`, file: `agenix/${file}.age` };
+}
+
+/** The path the secret's tool puts the key at by default (sops-nix: /run/secrets/<name>, agenix: /run/agenix/<name>). */
+function secretKeyFile(secret: WgSecretIR | undefined): string | undefined {
+  if (!secret) return undefined;
+  return secret.backend === "sops-nix" ? `/run/secrets/${secret.name}` : `/run/agenix/${secret.name}`;
+}
+
+function freeze(d: IfaceDraft, secret: WgSecretIR | undefined): WgInterfaceIR {
   return {
     kind: d.kind,
     name: d.name,
     origin: d.origin,
     owner: d.owner,
     privateKeyFile: d.privateKeyFile,
+    ...(secret ? { secret } : {}),
     ...(d.publicKey ? { publicKey: d.publicKey } : {}),
     ...(d.listenPort !== undefined ? { listenPort: d.listenPort } : {}),
     addresses: d.addresses,

@@ -123,6 +123,15 @@ export interface PolicyRuleIR {
   readonly suppressPrefixLength?: number;
 }
 
+/** A private key declared as a secret of sops-nix or agenix (the netdev then names its `.path`). */
+export interface WgSecretIR {
+  readonly backend: "sops-nix" | "agenix";
+  /** `sops.secrets.<name>` / `age.secrets.<name>`. */
+  readonly name: string;
+  /** agenix: the encrypted file, relative to the flake's root. */
+  readonly file?: string;
+}
+
 /** One WireGuard interface of a host, ready to lower. */
 export interface WgInterfaceIR {
   readonly kind: "mesh" | "tunnel" | "vpn";
@@ -132,6 +141,8 @@ export interface WgInterfaceIR {
   /** The mesh, tunnel or VPN server it comes from. */
   readonly owner: string;
   readonly privateKeyFile: string;
+  /** Present when the key is a sops-nix or agenix secret (`secrets`); privateKeyFile is then that secret's default path. */
+  readonly secret?: WgSecretIR;
   readonly publicKey?: string;
   readonly listenPort?: number;
   /** Addresses with prefix length. */

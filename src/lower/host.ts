@@ -7,6 +7,8 @@ import { lowerMicrovms, MICROVM_HOST_MODULE } from "./microvm/guests.js";
 import { lowerNetworkd } from "./networkd/index.js";
 import { lowerFirewallModule, lowerNftables } from "./nftables/index.js";
 import { lowerSystem } from "./system.js";
+import { lowerWireguardPeers } from "./wireguard-peers.js";
+import { lowerSecrets } from "./secrets.js";
 import { lowerOvs } from "./ovs/vswitches.js";
 import { lowerContainers } from "./ovs/containers.js";
 import type { HostView } from "../render/views.js";
@@ -16,6 +18,8 @@ export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
   const microvms = lowerMicrovms(ir, host);
   const ovs = lowerOvs(ir, host);
   const containers = lowerContainers(ir, host);
+  const wgPeers = lowerWireguardPeers(ir, host);
+  const secrets = lowerSecrets(ir, host);
   return {
     name: host.name,
     modules: [
@@ -25,11 +29,12 @@ export function lowerHost(ir: TopologyIR, host: HostIR): HostView {
       ...(microvms ? [microvms] : []),
       ...(ovs.module ? [ovs.module] : []),
       ...(containers ? [containers] : []),
+      ...(wgPeers.module ? [wgPeers.module] : []),
     ],
     nftTables,
-    flakeModules: microvms ? [MICROVM_HOST_MODULE] : [],
-    files: ovs.files,
-    imports: ovs.imports,
+    flakeModules: [...(microvms ? [MICROVM_HOST_MODULE] : []), ...secrets.flakeModules],
+    files: [...ovs.files, ...wgPeers.files, ...secrets.files],
+    imports: [...ovs.imports, ...wgPeers.imports, ...secrets.imports],
   };
 }
 

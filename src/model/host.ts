@@ -7,7 +7,7 @@ import { HostName, IPv4, IPv4Cidr, Ident, IfName, Port, PortRange, Proto, Text }
 import { Bridge } from "./bridge.js";
 import { Container } from "./container.js";
 import { VmNetwork } from "./vm-network.js";
-import { Tunnel, VpnServer } from "./wireguard.js";
+import { SecretsBackend, Tunnel, VpnServer } from "./wireguard.js";
 import { Chain } from "./chain.js";
 
 export const System = z.enum(["x86_64-linux", "aarch64-linux"]).describe("Nix system of the host.");
@@ -91,6 +91,7 @@ export const Host = z
     vmNetwork: VmNetwork.optional(),
     tunnels: z.record(IfName, Tunnel).optional().describe("WireGuard client tunnels (WARP-like), by interface name."),
     vpnServers: z.record(IfName, VpnServer).optional().describe("WireGuard VPN servers for road-warrior clients, by interface name."),
+    secrets: SecretsBackend.optional().describe("How this host's WireGuard private keys reach it; overrides the fleet's `secrets`."),
     chains: z.record(Ident, Chain).optional().describe("Privacy chains: ordered hops traffic must follow."),
     services: z.record(Ident, HostService).optional().describe("Services the host itself runs, by name."),
   })

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { HostName, Ident, Port, ProbeProto, Text } from "./common.js";
 import { Host } from "./host.js";
-import { Mesh } from "./wireguard.js";
+import { Mesh, SecretsBackend } from "./wireguard.js";
 
 /** A reachability expectation, proved by `topo verify` and checked against the policy. */
 export const Expectation = z
@@ -28,6 +28,9 @@ export const Topology = z
       .default("github:NixOS/nixpkgs/nixos-25.11")
       .describe("The nixpkgs flake input (default github:NixOS/nixpkgs/nixos-25.11)."),
     hosts: z.record(HostName, Host).describe("The fleet's NixOS hosts, by host name."),
+    secrets: SecretsBackend.default("path").describe(
+      "How WireGuard private keys reach the hosts (default path: topo only names /run/secrets/topo/<host>-<if>.key). sops-nix / agenix: topo declares the secrets too; a host's `secrets` overrides this.",
+    ),
     meshes: z.record(Ident, Mesh).optional().describe("WireGuard meshes between hosts, by name."),
     expectations: z.array(Expectation).optional().describe("Reachability the author expects; verify proves each."),
   })

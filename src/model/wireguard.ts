@@ -6,6 +6,16 @@
 import { z } from "zod";
 import { Endpoint, HostName, IPv4, IPv4Cidr, Ident, IfName, Port, RuntimePath, Text, WgPublicKey } from "./common.js";
 
+/**
+ * Who delivers the WireGuard private keys to the hosts. `path`: topo names the runtime path and
+ * the key gets there some other way. `sops-nix` / `agenix`: topo also declares each key as a secret
+ * of that tool, owned by systemd-network (networkd reads the key as that user), mode 0640, and
+ * points the netdev at the secret's `.path`.
+ */
+export const SecretsBackend = z
+  .enum(["path", "sops-nix", "agenix"])
+  .describe("How WireGuard private keys reach the hosts: path (by runtime path only), sops-nix or agenix (declared as secrets readable by systemd-network).");
+
 export const MeshMember = z
   .object({
     address: IPv4.optional().describe("Overlay address; allocated from the mesh subnet and kept in topo.lock.json when omitted."),

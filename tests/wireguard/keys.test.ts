@@ -141,6 +141,36 @@ test("topo keys, compile, git add: no private key in the generated tree or the g
   });
 });
 
+test("topo keys for sops-nix and agenix hosts: the sops-nix plaintext in the shape sops-nix reads (0600, ignored), agenix files named", async () => {
+  await withTmp(async (dir) => {
+    const f = keylessFleet();
+    f.secrets = "sops-nix";
+    f.hosts.n2.secrets = "agenix";
+    f.hosts.n1.tunnels.warp0.privateKeyFile = "/run/keys/warp0.key"; // delivered elsewhere: no secret
+    writeFileSync(join(dir, "topology.json"), JSON.stringify(f, null, 2));
+    const k = topo(dir, "keys", "--json", "topology.json");
+    assert.is(k.status, 0, k.stderr);
+    const report = JSON.parse(k.stdout);
+    // Paths relative to where topo ran (the fleet's directory).
+    assert.is(report.sopsNix, "secrets/sops-nix.yaml");
+    assert.equal(report.agenix, [{ file: "agenix/n2-wgmesh.key.age", from: "secrets/n2-wgmesh.key" }]);
+    const yaml = join(dir, "secrets", "sops-nix.yaml");
+    assert.is(statSync(yaml).mode & 0o777, 0o600);
+    const key = (n: string) => readFileSync(join(dir, "secrets", n), "utf8").trim();
+    const body = readFileSync(yaml, "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    // gw and n1 use sops-nix (n1's tunnel names its own file); n2 uses agenix.
+    assert.equal(body, ["topo:", `  "gw-wgmesh.key": "${key("gw-wgmesh.key")}"`, `  "n1-wg0.key": "${key("n1-wg0.key")}"`, `  "n1-wgmesh.key": "${key("n1-wgmesh.key")}"`]);
+    // The generated secrets name the same keys.
+    assert.is(topo(dir, "compile", "topology.json").status, 0);
+    assert.match(readFileSync(join(dir, "hosts", "gw", "secrets.nix"), "utf8"), /"topo\/gw-wgmesh\.key" = \{/);
+    assert.match(readFileSync(join(dir, "hosts", "n2", "secrets.nix"), "utf8"), /file = \.\.\/\.\.\/agenix\/n2-wgmesh\.key\.age;/);
+    // Never committed: the secrets directory ignores everything in it.
+    assert.is(run("git", ["init", "-q"], { cwd: dir }).status, 0);
+    assert.is(run("git", ["add", "-A"], { cwd: dir }).status, 0);
+    assert.equal(run("git", ["ls-files", "secrets"], { cwd: dir }).stdout.trim(), "");
+  });
+});
+
 test("this repository: no file under secrets/ is tracked, and no local private key is in the index", () => {
   const tracked = run("git", ["ls-files", "secrets"], { cwd: ROOT }).stdout.trim();
   assert.is(tracked, "");

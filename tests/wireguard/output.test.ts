@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileOk, ROOT } from "../helpers/compile.js";
 import { nftCheck, nixEvalJson, nixParse, writePlan } from "../helpers/tools.js";
@@ -26,6 +26,8 @@ async function evalNetwork(value: unknown): Promise<Record<string, Json>> {
       const f = join(dir, "hosts", h.name, "network.nix");
       assert.is(nixParse(f).status, 0, `${f} parses`);
       out[h.name] = (nixEvalJson(f) as Json).systemd.network;
+      const peers = join(dir, "hosts", h.name, "wireguard.nix");
+      if (existsSync(peers)) out[h.name].peers = (nixEvalJson(peers) as Json).topo.wireguard.peers;
     }
     return out;
   });
@@ -42,7 +44,10 @@ test("reference fleet: every generated module parses and evaluates; netdevs use 
       for (const n of wgNetdevs) {
         assert.equal(Object.keys(n.wireguardConfig).filter((k) => !["PrivateKeyFile", "ListenPort"].includes(k)), [], "only whitelisted [WireGuard] keys");
         assert.match(n.wireguardConfig.PrivateKeyFile, /^\/run\/secrets\/topo\/[a-z0-9-]+-[a-z0-9-]+\.key$/);
-        for (const p of n.wireguardPeers) {
+        assert.not.ok("wireguardPeers" in n, "peers are not in the netdev (a changed netdev restarts networkd, which drops every peer)");
+        const peers = (nixEvalJson(join(dir, "hosts", host, "wireguard.nix")) as Json).topo.wireguard.peers[n.netdevConfig.Name];
+        assert.ok(peers.length >= 1, `${host} ${n.netdevConfig.Name} has peers in topo.wireguard.peers`);
+        for (const p of peers) {
           assert.not.ok("wireguardPeerConfig" in p, "no legacy wrapper");
           for (const k of Object.keys(p)) assert.ok(["PublicKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"].includes(k), `peer key ${k}`);
           assert.ok(Array.isArray(p.AllowedIPs));
@@ -122,7 +127,7 @@ test("full shape: every member peers with every other, /32 plus published subnet
   f.meshes.mesh.members.n2.behindNat = false;
   f.meshes.mesh.members.n2.endpoint = "203.0.113.20:51821";
   const net = await evalNetwork(f);
-  const peers = (h: string) => net[h].netdevs["30-wgmesh"].wireguardPeers as Json[];
+  const peers = (h: string) => net[h].peers.wgmesh as Json[];
   assert.equal(peers("n1").map((p) => p.AllowedIPs), [["10.100.0.1/32"], ["10.100.0.3/32", "10.1.0.0/24"]]);
   // gw's proxy exits through n1: gw (a direct peer in a full mesh) routes 0.0.0.0/0 to n1 only.
   assert.equal(peers("gw").map((p) => p.AllowedIPs), [["10.100.0.2/32", "10.0.0.0/24", "0.0.0.0/0"], ["10.100.0.3/32", "10.1.0.0/24"]]);
@@ -135,7 +140,7 @@ test("hub shape output, evaluated: allocated overlay addresses, keepalive only b
   const net = await evalNetwork(fleet());
   assert.equal(net.n1.networks["30-wgmesh"].address, ["10.100.0.2/24"]);
   assert.equal(net.n2.networks["30-wgmesh"].address, ["10.100.0.3/24"]);
-  const n2peers = net.n2.netdevs["30-wgmesh"].wireguardPeers as Json[];
+  const n2peers = net.n2.peers.wgmesh as Json[];
   assert.equal(n2peers, [{ AllowedIPs: ["10.100.0.0/24", "10.0.0.0/24"], Endpoint: "198.51.100.10:51821", PersistentKeepalive: 25, PublicKey: KEYS.gw.publicKey }]);
   // gw's socks exits through n1's warp0: a table with the mesh as default, rules for its overlay source.
   const gwNet = net.gw.networks["30-wgmesh"];
@@ -149,7 +154,7 @@ test("hub shape output, evaluated: allocated overlay addresses, keepalive only b
   assert.equal(net.n1.networks["31-warp0"].routes, [{ Destination: "0.0.0.0/0", Table: 100 }]);
   // The VPN server: first pool address, the client's allocated /32.
   assert.equal(net.n1.networks["30-wg0"].address, ["10.8.0.1/24"]);
-  assert.equal((net.n1.netdevs["30-wg0"].wireguardPeers as Json[])[0].AllowedIPs, ["10.8.0.2/32"]);
+  assert.equal((net.n1.peers.wg0 as Json[])[0].AllowedIPs, ["10.8.0.2/32"]);
 });
 
 test("two spokes exiting through each other's hub: the hub carries the default route for the remote source", async () => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { RULES, runRules } from "../../check/rules/index.js";
 import { keyNeeds } from "../../check/wireguard-keys.js";
@@ -6,6 +6,7 @@ import { validate } from "../../check/validate.js";
 import { error, hasErrors } from "../../diag/diagnostic.js";
 import { parseLock, printLock } from "../../ir/lock.js";
 import { ensureKeys } from "../../keys/store.js";
+import { secretsFiles, SOPS_PLAINTEXT } from "../../keys/secrets-files.js";
 import { LOCK_FILE } from "../../load/lock-file.js";
 import { createLocator, displayName } from "../../load/locate.js";
 import { sourceName } from "../../compile.js";
@@ -61,9 +62,30 @@ export async function keysCommand(file: string, flags: KeysFlags): Promise<numbe
   const text = printLock(r.lock, sourceName(loaded.file, outDir));
   if (text !== lockText) writeFileSync(lockPath, text);
   const rel = (p: string) => relative(process.cwd(), p) || p;
+  // The files the hosts' secrets tools need (sops-nix: the plaintext to encrypt; agenix: what to encrypt).
+  const tools = secretsFiles(v.value, secretsDir);
+  const sopsFile = join(secretsDir, SOPS_PLAINTEXT);
+  if (tools.sops && (!existsSync(sopsFile) || readFileSync(sopsFile, "utf8") !== tools.sops.text)) {
+    writeFileSync(sopsFile, tools.sops.text, { mode: 0o600 });
+    chmodSync(sopsFile, 0o600);
+  }
   if (flags.json) {
-    out(JSON.stringify({ ok: true, secrets: rel(secretsDir), changes: r.changes.map((c) => ({ host: c.host, interface: c.iface, file: rel(c.file), action: c.action })) }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          ok: true,
+          secrets: rel(secretsDir),
+          changes: r.changes.map((c) => ({ host: c.host, interface: c.iface, file: rel(c.file), action: c.action })),
+          ...(tools.sops ? { sopsNix: rel(sopsFile) } : {}),
+          ...(tools.agenix.length ? { agenix: tools.agenix.map((a) => ({ file: a.file, from: rel(a.from) })) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
+    if (tools.sops) info(`topo: sops-nix: ${rel(sopsFile)} holds ${tools.sops.keys} key${tools.sops.keys === 1 ? "" : "s"} as sops-nix reads them (plaintext, git-ignored): encrypt it with sops into the file sops.defaultSopsFile names.`);
+    for (const a of tools.agenix) info(`topo: agenix: encrypt ${rel(a.from)} to the host's age recipients as ${a.file} (e.g. age -R <recipients> -o ${a.file} ${rel(a.from)}).`);
     for (const c of r.changes) info(`  ${c.action.padEnd(9)} ${c.host} ${c.iface}  ${rel(c.file)}`);
     const created = r.changes.filter((c) => c.action === "created").length;
     info(

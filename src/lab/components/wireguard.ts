@@ -1,7 +1,8 @@
 /**
  * WireGuard in the lab. The kernel here has no WireGuard module, so wireguard-go stands in for it:
- * each generated `Kind=wireguard` netdev is rendered as NixOS renders it and its [WireGuard] and
- * [WireGuardPeer] sections are applied with `wg` to a wireguard-go device of that name, before
+ * each generated `Kind=wireguard` netdev is rendered as NixOS renders it and its [WireGuard] (and
+ * any [WireGuardPeer]) sections, with the interface's peers from `topo.wireguard.peers`
+ * (wireguard.nix), are applied with `wg` to a wireguard-go device of that name, before
  * networkd starts; networkd then applies the generated .network (addresses, routes, policy rules)
  * to the device as it would on NixOS. Each wireguard-go runs in a private mount namespace with a
  * tmpfs on /run: its control socket (/run/wireguard) cannot collide with other labs, and the key
@@ -207,7 +208,11 @@ function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string
   const one = (entries: [string, string][], k: string) => entries.filter(([x]) => x === k).map(([, v]) => v).pop();
   const entries = wg.flatMap((s) => s.entries);
   for (const [k] of entries) if (!WIREGUARD_KEYS.has(k)) ctx.finding({ ...where, severity: "error", message: `[WireGuard] ${k}= is not something topo emits or the lab applies` });
-  const privateKeyFile = one(entries, "PrivateKeyFile");
+  // With `secrets: "sops-nix" | "agenix"`, PrivateKeyFile is set by secrets.nix to the secret's
+  // `.path`: a module function the lab does not evaluate. The path is then the secret's default one.
+  const secret = ctx.ir.hosts.find((h) => h.name === host)?.wireguard.find((w) => w.name === name && w.secret);
+  const privateKeyFile = one(entries, "PrivateKeyFile") ?? secret?.privateKeyFile;
+  if (secret && !one(entries, "PrivateKeyFile")) ctx.note(`wireguard@${host}: ${name}'s key is the ${secret.secret!.backend} secret ${secret.secret!.name} (secrets.nix sets PrivateKeyFile to its path, ${secret.privateKeyFile})`);
   if (!privateKeyFile) {
     ctx.finding({ ...where, severity: "error", message: `${name} has no [WireGuard] PrivateKeyFile=` });
     return undefined;
@@ -221,8 +226,7 @@ function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string
       ctx.finding({ ...where, severity: "error", message: "a [WireGuardPeer] without PublicKey=" });
       continue;
     }
-    let lab = state.byPublic.get(pub);
-    if (!lab) state.byPublic.set(pub, (lab = generateKeyPair()));
+    const lab = labKeyFor(state, pub);
     const ka = one(s.entries, "PersistentKeepalive");
     const ep = one(s.entries, "Endpoint");
     peers.push({
@@ -230,6 +234,22 @@ function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string
       allowedIPs: s.entries.filter(([k]) => k === "AllowedIPs").flatMap(([, v]) => v.split(/[\s,]+/).filter(Boolean)),
       ...(ep ? { endpoint: ep } : {}),
       ...(ka ? { keepalive: Number(ka) } : {}),
+    });
+  }
+  // The peers topo applies apart from the netdev (topo.wireguard.peers, wireguard-peers.nix).
+  const data = at(ctx.generated.get(host)!.config, "topo.wireguard.peers");
+  const listed = isObject(data) ? data[name] : undefined;
+  for (const p of Array.isArray(listed) ? listed : []) {
+    if (!isObject(p) || typeof p.PublicKey !== "string") {
+      ctx.finding({ component: "wireguard", host, file: "wireguard.nix", severity: "error", message: `topo.wireguard.peers.${name}: a peer without PublicKey` });
+      continue;
+    }
+    for (const k of Object.keys(p)) if (!PEER_KEYS.has(k)) ctx.finding({ component: "wireguard", host, file: "wireguard.nix", severity: "error", message: `topo.wireguard.peers.${name}: ${k} is not something topo emits or the lab applies` });
+    peers.push({
+      publicKey: labKeyFor(state, p.PublicKey).publicKey,
+      allowedIPs: Array.isArray(p.AllowedIPs) ? p.AllowedIPs.map(String) : [],
+      ...(typeof p.Endpoint === "string" ? { endpoint: p.Endpoint } : {}),
+      ...(typeof p.PersistentKeepalive === "number" && p.PersistentKeepalive > 0 ? { keepalive: p.PersistentKeepalive } : {}),
     });
   }
   const port = one(entries, "ListenPort");
@@ -240,6 +260,26 @@ function wgConfigOf(ctx: LabContext, state: LabState, host: string, name: string
     ...(port ? { listenPort: Number(port) } : {}),
     ...(mark ? { fwmark: Number(mark) } : {}),
     peers,
+  };
+}
+
+/** The lab key pair that stands in for a public key of the generated files. */
+function labKeyFor(state: LabState, publicKey: string): KeyPair {
+  let lab = state.byPublic.get(publicKey);
+  if (!lab) state.byPublic.set(publicKey, (lab = generateKeyPair()));
+  return lab;
+}
+
+/**
+ * For tests that change a running lab: the WireGuard devices (their wireguard-go pid: `nsenter -t
+ * pid -m -n` reaches the control socket) and the lab public key standing in for a generated one.
+ */
+export function labWireguard(ctx: LabContext): { devices: { host: string; name: string; pid: number }[]; labPublicKey(publicKey: string): string } | undefined {
+  const state = ctx.shared.get(STATE) as LabState | undefined;
+  if (!state) return undefined;
+  return {
+    devices: state.devices.map((d) => ({ host: d.host, name: d.name, pid: d.daemon.pid })),
+    labPublicKey: (k) => labKeyFor(state, k).publicKey,
   };
 }
 

@@ -8,6 +8,7 @@ import { nixKey, nixString, path, printNix } from "../../render/nix.js";
 import { renderTemplate } from "../../render/templates.js";
 import type { HostView } from "../../render/views.js";
 import { DEFAULT_COLMENA, deployView } from "./deploy.js";
+import { secretsInputs } from "../secrets.js";
 
 export function lowerFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
   return renderTemplate("flake.nix", {
@@ -16,6 +17,7 @@ export function lowerFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
     nixpkgs: nixString(ir.nixpkgs),
     microvm: nixString(ir.microvm),
     colmena: nixString(DEFAULT_COLMENA),
+    secretsInputs: secretsInputs(ir).map((i) => ({ name: i.name, url: nixString(i.url) })),
     hosts: hosts.map((h) => {
       const hostIR = ir.hosts.find((x) => x.name === h.name)!;
       return {

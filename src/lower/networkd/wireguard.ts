@@ -1,7 +1,7 @@
 /**
  * WireGuard interfaces (mesh, client tunnels, VPN servers) as systemd-networkd units: a
- * `Kind=wireguard` netdev with the key by file, the listen port and the peers (the flat
- * `wireguardPeers` list of NixOS >= 24.11), and a network with the addresses, routes and policy
+ * `Kind=wireguard` netdev with the key by file and the listen port (its peers are applied apart, see
+ * lower/wireguard-peers.ts), and a network with the addresses, routes and policy
  * rules resolve decided. networkd adds no routes for AllowedIPs by itself (no RouteTable=), so
  * every route is explicit here. The private key is only ever named by its runtime path.
  */
@@ -38,17 +38,12 @@ function wireguardNetdev(ir: TopologyIR, wg: WgInterfaceIR): NixAttrs {
     wireguardConfig: {
       // A path string, never a Nix path: nothing is copied into the world-readable store. The
       // file must be readable by systemd-network (sops-nix: owner = "systemd-network").
-      PrivateKeyFile: wg.privateKeyFile,
+      // With a secrets tool, secrets.nix sets it to the secret's `.path` instead.
+      ...(wg.secret ? {} : { PrivateKeyFile: wg.privateKeyFile }),
       ...(wg.listenPort !== undefined ? { ListenPort: wg.listenPort } : {}),
     },
-    wireguardPeers: wg.peers.map((p) =>
-      commented(`${p.name}: ${originComment(p.origin, ir.source)}`, {
-        PublicKey: p.publicKey,
-        AllowedIPs: [...p.allowedIPs],
-        ...(p.endpoint ? { Endpoint: p.endpoint } : {}),
-        ...(p.keepalive ? { PersistentKeepalive: p.keepalive } : {}),
-      }),
-    ),
+    // No wireguardPeers: a changed .netdev restarts networkd on switch, which replaces every peer
+    // of the interface; the peers are topo.wireguard.peers, applied one by one (wireguard-peers.ts).
   };
 }
 
