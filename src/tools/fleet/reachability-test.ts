@@ -14,8 +14,9 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf } from "../../net/ipv4.js";
 import { originComment } from "../../lower/origin.js";
-import { intentMatrix } from "../../policy/intent.js";
+import { betweenScope, CONTRIBUTORS, intentFor } from "../../policy/intent.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
+import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { path, raw, readFile, type NixAttrs, type NixValue } from "../../render/nix.js";
 
 export interface Probe {
@@ -83,7 +84,11 @@ export function probes(ir: TopologyIR): Probe[] {
     if (!out.has(key(p))) out.set(key(p), p);
   };
   const endpoint = (id: string) => (id === WAN ? WAN : hosts.has(id) ? id : undefined);
-  for (const c of intentMatrix(ir).cells) {
+  // Only the cells this test can probe: from the internet or a host, to a host. The WireGuard
+  // contributor has none (a mesh's cells need its keys; a tunnel's lead beyond the hosts), and
+  // asking it would walk all pairs of mesh members.
+  const probed = CONTRIBUTORS.filter((c) => c !== wireguardIntent);
+  for (const c of intentFor(ir, betweenScope([WAN, ...hosts.keys()], hosts.keys()), probed).cells) {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;
