@@ -31,6 +31,14 @@ export function createLocator(file: string, source: string): Locator {
   }
 }
 
+interface LiteralIndex {
+  /** Object literal: the last property of each name, and the last spread (-1 if none). */
+  readonly lastByName: Map<string, number>;
+  lastSpread: number;
+  /** Array literal: the first spread element (Infinity if none). */
+  firstSpread: number;
+}
+
 class SourceLocator implements Locator {
   private readonly sf: ts.SourceFile;
   private readonly root: ts.Node | undefined;
@@ -38,6 +46,7 @@ class SourceLocator implements Locator {
   private readonly lines: string[];
   private readonly name: string;
   private readonly cache = new Map<string, { node: ts.Node; complete: boolean } | undefined>();
+  private readonly indexes = new Map<ts.Node, LiteralIndex>();
 
   constructor(file: string, source: string) {
     this.name = displayName(file);
@@ -111,26 +120,40 @@ class SourceLocator implements Locator {
   }
 
   private child(container: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, seg: string | number): ts.Node | undefined {
+    const index = this.indexOf(container);
     if (ts.isArrayLiteralExpression(container)) {
       if (typeof seg !== "number") return undefined;
       // A spread before the index shifts positions: stop rather than point at the wrong element.
-      for (let i = 0; i <= seg && i < container.elements.length; i++) {
-        if (ts.isSpreadElement(container.elements[i]!)) return undefined;
-      }
+      if (seg >= index.firstSpread) return undefined;
       return container.elements[seg];
     }
     const name = String(seg);
-    // Later properties override earlier ones, as at run time.
-    for (let i = container.properties.length - 1; i >= 0; i--) {
-      const p = container.properties[i]!;
-      if (ts.isSpreadAssignment(p)) return undefined;
-      const pname = p.name && propertyName(p.name);
-      if (pname !== name) continue;
-      if (ts.isPropertyAssignment(p)) return p.initializer;
-      if (ts.isShorthandPropertyAssignment(p)) return this.consts.get(name) ?? p;
-      return p;
+    // Later properties override earlier ones, as at run time; a spread after the last one may too.
+    const i = index.lastByName.get(name);
+    if (i === undefined || i < index.lastSpread) return undefined;
+    const p = container.properties[i]!;
+    if (ts.isPropertyAssignment(p)) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p)) return this.consts.get(name) ?? p;
+    return p;
+  }
+
+  /** Each literal's members indexed once (a lookup by scanning is quadratic over a fleet's hosts). */
+  private indexOf(container: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression): LiteralIndex {
+    let index = this.indexes.get(container);
+    if (index) return index;
+    index = { lastByName: new Map(), lastSpread: -1, firstSpread: Infinity };
+    if (ts.isArrayLiteralExpression(container)) {
+      const i = container.elements.findIndex((e) => ts.isSpreadElement(e));
+      if (i >= 0) index.firstSpread = i;
+    } else {
+      container.properties.forEach((p, i) => {
+        if (ts.isSpreadAssignment(p)) index!.lastSpread = i;
+        const pname = p.name && propertyName(p.name);
+        if (pname !== undefined) index!.lastByName.set(pname, i);
+      });
     }
-    return undefined;
+    this.indexes.set(container, index);
+    return index;
   }
 
   private span(node: ts.Node): Span {
