@@ -23,6 +23,18 @@ export interface CompileOptions {
   readonly outDir: string;
   /** The current topo.lock.json, if any. */
   readonly lockText?: string;
+  /** When given, each stage adds its wall time here in ms (the bench reads it). */
+  readonly timings?: Record<string, number>;
+}
+
+function timed<T>(timings: Record<string, number> | undefined, stage: string, f: () => T): T {
+  if (!timings) return f();
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[stage] = (timings[stage] ?? 0) + performance.now() - t0;
+  }
 }
 
 export interface Compiled {
@@ -38,8 +50,9 @@ export type CompileResult = { ok: true; compiled: Compiled } | { ok: false; diag
 
 /** validate + rules + resolve: the front end, shared by compile, validate and the later tools. */
 export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] } {
-  const locator = createLocator(loaded.file, loaded.source);
-  const v = validate(loaded.value);
+  const t = opts.timings;
+  const locator = timed(t, "locate", () => createLocator(loaded.file, loaded.source));
+  const v = timed(t, "validate", () => validate(loaded.value));
   if (!v.ok) return { ok: false, diagnostics: locate(v.diagnostics, locator) };
   let previous: LockFile;
   try {
@@ -47,13 +60,13 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   } catch (e) {
     return { ok: false, diagnostics: [{ code: "TOPO1001", severity: "error", path: [], message: (e as Error).message, hint: "restore topo.lock.json from git, or delete it to allocate afresh" }] };
   }
-  const diags = runRules(v.value, RULES, { lock: previous });
+  const diags = timed(t, "rules", () => runRules(v.value, RULES, { lock: previous }));
   if (hasErrors(diags)) return { ok: false, diagnostics: locate(diags, locator) };
   const sourceName = relative(opts.outDir, loaded.file).split("\\").join("/") || loaded.file;
   // Resolve reads the previous allocations and records the ones to keep: that is the new lock.
   const lock = new LockBuilder(previous);
-  const r = resolve(v.value, { sourceName, locator, lock });
-  const late = [...r.diagnostics, ...checkExpectations(r.ir)];
+  const r = timed(t, "resolve", () => resolve(v.value, { sourceName, locator, lock }));
+  const late = [...r.diagnostics, ...timed(t, "expectations", () => checkExpectations(r.ir))];
   if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
   return { ok: true, ir: r.ir, lock: lock.result(), warnings: locate([...diags, ...late], locator) };
 }
@@ -62,8 +75,10 @@ export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {
   const front = analyze(loaded, opts);
   if (!front.ok) return front;
   const { ir, lock, warnings } = front;
-  const hosts = lowerFleet(ir);
-  const plan = withManifest(planTree(ir, hosts, printLock(lock, ir.source)), ir.source);
+  const t = opts.timings;
+  const hosts = timed(t, "lower", () => lowerFleet(ir));
+  const tree = timed(t, "render+plan", () => planTree(ir, hosts, printLock(lock, ir.source)));
+  const plan = timed(t, "manifest", () => withManifest(tree, ir.source));
   return { ok: true, compiled: { ir, hosts, lock, plan, warnings } };
 }
 
