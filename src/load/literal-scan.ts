@@ -44,7 +44,14 @@ export function tokenize(src: string): Token[] {
   };
   while (i < src.length) {
     const c = src[i]!;
-    if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
+    const code = src.charCodeAt(i);
+    if (SINGLE.has(c)) {
+      // Brackets and separators: the bulk of a literal, and never the start of a longer punctuator.
+      i++;
+      push("p", i - 1);
+    } else if (code === 32 || code === 9) {
+      i++;
+    } else if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
       nl = true;
       i++;
     } else if (/\s/.test(c) || c === "\ufeff") {
@@ -70,9 +77,9 @@ export function tokenize(src: string): Token[] {
       const start = i;
       i = skipTemplate(src, i);
       push("tmpl", start);
-    } else if (ID_START.test(c) || c === "#") {
+    } else if (isIdStart(code) || c === "#" || (code > 127 && ID_START.test(c))) {
       const start = i++;
-      while (i < src.length && ID_PART.test(src[i]!)) i++;
+      while (i < src.length && (isIdPart(src.charCodeAt(i)) || (src.charCodeAt(i) > 127 && ID_PART.test(src[i]!)))) i++;
       if (src[i] === "\\") throw new Unsure("escape in an identifier");
       push("id", start);
     } else if (/\d/.test(c) || (c === "." && /\d/.test(src[i + 1] ?? ""))) {
@@ -106,6 +113,10 @@ export function tokenize(src: string): Token[] {
   }
   return out;
 }
+
+const SINGLE = new Set(["{", "}", "(", ")", "[", "]", ",", ";", ":"]);
+const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+const isIdPart = (c: number) => isIdStart(c) || (c >= 48 && c <= 57);
 
 function regexAllowed(prev: Token | undefined): boolean {
   if (!prev) return true;
