@@ -67,6 +67,11 @@ async function requireTopology(file: string): Promise<Record<string, unknown>> {
   const before = new Set(Object.keys(cache));
   try {
     return api.require(file, import.meta.url) as Record<string, unknown>;
+  } catch (e) {
+    // The stack is formatted when first read: read it while tsx's source maps are on, so that it
+    // points into the file as written.
+    void (e as { stack?: unknown } | undefined)?.stack;
+    throw e;
   } finally {
     api.unregister();
     for (const k of Object.keys(cache)) if (!before.has(k) && k.includes("?namespace=topo-load-")) delete cache[k];
