@@ -54,6 +54,7 @@ export async function benchCompile(): Promise<void> {
     console.log(`| VMs | hosts | files | MB written | ${STAGES.join(" ms | ")} ms | total ms | ms per VM | peak RSS MiB | time per doubling |`);
     console.log(`|${"---:|".repeat(STAGES.length + 8)}`);
     let prev: Row | undefined;
+    let first: Row | undefined;
     for (const vms of SIZES) {
       const row = measure(vms, shape.perHost(vms));
       let growth = "";
@@ -66,8 +67,11 @@ export async function benchCompile(): Promise<void> {
       const stages = STAGES.map((s) => (row.stages[s] ?? 0).toFixed(0)).join(" | ");
       console.log(`| ${vms} | ${row.hosts} | ${row.files} | ${(row.bytes / 1e6).toFixed(1)} | ${stages} | ${row.ms.toFixed(0)} | ${(row.ms / vms).toFixed(3)} | ${row.peakRssMiB.toFixed(0)} | ${growth} |`);
       prev = row;
+      first ??= row;
     }
-    console.log("");
+    // The whole range in one ratio: less at the mercy of one noisy size.
+    const whole = prev!.ms / first!.ms;
+    console.log(`\n${first!.vms} -> ${prev!.vms} VMs (x${prev!.vms / first!.vms}): time x${whole.toFixed(2)}, x${perDoubling(whole, prev!.vms / first!.vms).toFixed(2)} per doubling\n`);
   }
   console.log(`worst time per doubling: x${worstDoubling.toFixed(2)} (goal <= x2.2): ${worstDoubling <= 2.2 ? "met" : "NOT met"}`);
   if (big) {
