@@ -25,6 +25,18 @@ export interface CompileOptions {
   readonly outDir: string;
   /** The current topo.lock.json, if any. */
   readonly lockText?: string;
+  /** When given, each stage adds its wall time here in ms (the bench reads it). */
+  readonly timings?: Record<string, number>;
+}
+
+function timed<T>(timings: Record<string, number> | undefined, stage: string, f: () => T): T {
+  if (!timings) return f();
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[stage] = (timings[stage] ?? 0) + performance.now() - t0;
+  }
 }
 
 export interface Compiled {
@@ -40,8 +52,9 @@ export type CompileResult = { ok: true; compiled: Compiled } | { ok: false; diag
 
 /** validate + rules + resolve: the front end, shared by compile, validate and the later tools. */
 export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] } {
-  const locator = createLocator(loaded.file, loaded.source);
-  const v = validate(loaded.value);
+  const t = opts.timings;
+  const locator = timed(t, "locate", () => createLocator(loaded.file, loaded.source));
+  const v = timed(t, "validate", () => validate(loaded.value));
   if (!v.ok) return { ok: false, diagnostics: locate(v.diagnostics, locator) };
   let previous: LockFile;
   try {
@@ -49,13 +62,13 @@ export function analyze(loaded: Loaded, opts: CompileOptions): { ok: true; ir: T
   } catch (e) {
     return { ok: false, diagnostics: [{ code: "TOPO1001", severity: "error", path: [], message: (e as Error).message, hint: "restore topo.lock.json from git, or delete it to allocate afresh" }] };
   }
-  const diags = runRules(v.value, RULES, { lock: previous });
+  const diags = timed(t, "rules", () => runRules(v.value, RULES, { lock: previous }));
   if (hasErrors(diags)) return { ok: false, diagnostics: locate(diags, locator) };
   const name = sourceName(loaded.file, opts.outDir);
   // Resolve reads the previous allocations and records the ones to keep: that is the new lock.
   const lock = new LockBuilder(previous);
-  const r = resolve(v.value, { sourceName: name, locator, lock });
-  const late = [...r.diagnostics, ...checkExpectations(r.ir)];
+  const r = timed(t, "resolve", () => resolve(v.value, { sourceName: name, locator, lock }));
+  const late = [...r.diagnostics, ...timed(t, "expectations", () => checkExpectations(r.ir))];
   if (hasErrors(late)) return { ok: false, diagnostics: locate([...diags, ...late], locator) };
   return { ok: true, ir: r.ir, lock: lock.result(), warnings: locate([...diags, ...late], locator) };
 }
@@ -120,8 +133,10 @@ export async function compileFile(file: string, opts: FrontEndOptions = {}): Pro
 
 function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }): CompileResult {
   const { ir, lock, warnings } = front;
-  const hosts = lowerFleet(ir);
-  const plan = withManifest(planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts)), ir.source);
+  const t = opts.timings;
+  const hosts = timed(t, "lower", () => lowerFleet(ir));
+  const tree = timed(t, "render+plan", () => planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts)));
+  const plan = timed(t, "manifest", () => withManifest(tree, ir.source));
   return { ok: true, compiled: { ir, hosts, lock, plan, warnings } };
 }
 

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { error, type Diagnostic, type Path } from "../diag/diagnostic.js";
 import type { Hypervisor, Origin, VmExceptionIR, VmIR, VmNetworkIR } from "../ir/types.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
-import { addressOf, networkOf, overlaps } from "../net/ipv4.js";
+import { addressOf, networkOf, parseCidr } from "../net/ipv4.js";
 import { vmPool } from "../net/vm-pool.js";
 import { vmBridgeName, vmLogicalPath, vmTapName } from "./vm-names.js";
 
@@ -51,6 +51,12 @@ export function resolveVmNetwork(
   const diagnostics: Diagnostic[] = [];
   const pool = vmPool(networkOf(input.pool), input.prefixLength);
   const others = hostSubnets(topo, hostName, host);
+  // Parsed once: every VM's allocation checks its subnet against each of them.
+  const taken = others.map((o) => ({ o, range: parseCidr(o.net) }));
+  const clashOf = (n: number) => {
+    const c = parseCidr(pool.subnet(n));
+    return taken.find(({ range: r }) => r.network < c.network + c.size && c.network < r.network + r.size)?.o;
+  };
   const names = Object.keys(input.vms).sort();
   const vmPath = (vm: string): Path => [...base, "vms", vm];
 
@@ -112,7 +118,7 @@ export function resolveVmNetwork(
   }
   // Pinned and locked subnets must not overlap anything else on the host.
   for (const [vm, n] of index) {
-    const clash = others.find((o) => overlaps(o.net, pool.subnet(n)));
+    const clash = clashOf(n);
     if (clash) {
       diagnostics.push(
         error("TOPO3003", input.vms[vm]!.index !== undefined ? [...vmPath(vm), "index"] : vmPath(vm), `subnet ${pool.subnet(n)} of VM \`${vm}\` overlaps ${networkOf(clash.net)} of ${clash.owner} on host \`${hostName}\``, {
@@ -126,7 +132,7 @@ export function resolveVmNetwork(
   let next = 1;
   for (const vm of names) {
     if (index.has(vm) || failed.has(vm)) continue;
-    while (next <= pool.capacity && (owner.has(next) || others.some((o) => overlaps(o.net, pool.subnet(next))))) next++;
+    while (next <= pool.capacity && (owner.has(next) || clashOf(next) !== undefined)) next++;
     if (next > pool.capacity) {
       diagnostics.push(
         error("TOPO3010", vmPath(vm), `no free subnet left for VM \`${vm}\`: the pool ${pool.pool} holds ${pool.capacity} /${pool.prefixLength} VM subnets`, {

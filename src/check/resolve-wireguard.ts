@@ -90,7 +90,8 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
 
   // Public keys: the topology's, else the lock's (kept in the new lock only while still needed).
   const needs = keyNeeds(topo);
-  const needOf = (host: string, iface: string) => needs.find((n) => n.host === host && n.iface === iface)!;
+  const needByIface = new Map(needs.map((n) => [`${n.host}\u0000${n.iface}`, n]));
+  const needOf = (host: string, iface: string) => needByIface.get(`${host}\u0000${iface}`)!;
   const keyOf = (n: KeyNeed): string | undefined => {
     const k = publicKeyOf(n, lock.previous);
     if (k !== undefined && n.given === undefined) (next.publicKeys[n.host] ??= {})[n.iface] = k;
@@ -144,9 +145,13 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
     meshes.push(ir);
 
     const prefix = parseCidr(mesh.subnet).prefix;
+    // Per member, only what it writes: a spoke's one peer and the routes to what others publish
+    // (not a walk over all members, which made a hub-and-spoke mesh quadratic).
+    const publishers = members.filter((o) => o.publishes.length > 0);
+    const hub = members.find((o) => o.host === ir.hub);
     for (const me of members) {
       const isSpoke = ir.shape === "hub" && me.host !== ir.hub;
-      const others = members.filter((o) => o.host !== me.host);
+      const othersPublishing = publishers.filter((o) => o.host !== me.host);
       const peerOf = (o: MeshMemberIR, allowedIPs: string[]) => ({
         name: o.host,
         origin: o.origin,
@@ -157,12 +162,12 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
       });
       const peers = isSpoke
         ? [
-            peerOf(members.find((o) => o.host === ir.hub)!, [
+            peerOf(hub!, [
               ir.subnet,
-              ...others.flatMap((o) => o.publishes),
+              ...othersPublishing.flatMap((o) => o.publishes),
             ]),
           ]
-        : others.map((o) => peerOf(o, [`${o.address}/32`, ...o.publishes]));
+        : members.filter((o) => o.host !== me.host).map((o) => peerOf(o, [`${o.address}/32`, ...o.publishes]));
       addDraft(me.host, {
         kind: "mesh",
         name: ir.interface,
@@ -173,7 +178,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
         listenPort: ir.listenPort,
         addresses: [`${me.address}/${prefix}`],
         peers,
-        routes: others.flatMap((o) =>
+        routes: othersPublishing.flatMap((o) =>
           o.publishes.map((net) => ({ origin: origin([...base, "members", o.host, "publishes"]), destination: net, metric: ir.routeMetric })),
         ),
         policyRules: [],

@@ -19,26 +19,70 @@ export interface Loaded {
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[]; file: string; source?: string };
 
-let hookRegistered = false;
+let cjsResolver = false;
+let esmResolver = false;
+let loads = 0;
+
+// Under tsx (tests) these modules are .ts; built, they are .js.
+const EXT = import.meta.url.endsWith(".ts") ? "ts" : "js";
 
 /**
- * Resolve "topo" to this package for every topology file, wherever it lives: ES modules through a
- * resolve hook (resolve-hook.ts), CommonJS ones (a .ts file outside a "type": "module" package)
- * through the CommonJS resolver, which Node 20's hooks do not reach.
+ * Resolve "topo" to this package for every topology file, wherever it lives: CommonJS through the
+ * CommonJS resolver (which Node 20's hooks do not reach), ES modules through a resolve hook
+ * (resolve-hook.ts), registered only when a file needs the ES module loader: registering starts
+ * the hooks' thread, which costs more than compiling a small fleet.
  */
-function registerTopoResolver(): void {
-  if (hookRegistered) return;
-  hookRegistered = true;
-  const here = import.meta.url;
-  // Under tsx (tests) these modules are .ts; built, they are .js.
-  const ext = here.endsWith(".ts") ? "ts" : "js";
-  register(`./resolve-hook.${ext}`, here);
-  const index = fileURLToPath(new URL(`../index.${ext}`, here));
-  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const original = cjs._resolveFilename;
-  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
-    return request === "topo" ? index : original.call(this, request, ...rest);
-  };
+function registerTopoResolver(esm: boolean): void {
+  if (!cjsResolver) {
+    cjsResolver = true;
+    const index = fileURLToPath(new URL(`../index.${EXT}`, import.meta.url));
+    const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+    const original = cjs._resolveFilename;
+    cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+      return request === "topo" ? index : original.call(this, request, ...rest);
+    };
+  }
+  if (esm && !esmResolver) {
+    esmResolver = true;
+    register(`./resolve-hook.${EXT}`, import.meta.url);
+  }
+}
+
+/** What only the ES module loader runs (top-level await...): such a file is imported instead. */
+function needsEsm(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  return code === "ERR_REQUIRE_ASYNC_MODULE" || code === "ERR_REQUIRE_ESM" || /top-level await|"cjs" output format/i.test(message);
+}
+
+/**
+ * Run the file through tsx's CommonJS hooks, in this thread; a fresh namespace each time, so a
+ * file loaded again is read again, and the hooks removed afterwards.
+ */
+async function requireTopology(file: string): Promise<Record<string, unknown>> {
+  registerTopoResolver(false);
+  const { register: registerTsx } = await import("tsx/cjs/api");
+  const api = registerTsx({ namespace: `topo-load-${++loads}` });
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  const before = new Set(Object.keys(cache));
+  try {
+    return api.require(file, import.meta.url) as Record<string, unknown>;
+  } catch (e) {
+    // The stack is formatted when first read: read it while tsx's source maps are on, so that it
+    // points into the file as written.
+    void (e as { stack?: unknown } | undefined)?.stack;
+    throw e;
+  } finally {
+    api.unregister();
+    for (const k of Object.keys(cache)) if (!before.has(k) && k.includes("?namespace=topo-load-")) delete cache[k];
+  }
+}
+
+/** Import the file through tsx's ES module hooks (a hooks thread). */
+async function importTopology(file: string): Promise<Record<string, unknown>> {
+  registerTopoResolver(true);
+  const { tsImport } = await import("tsx/esm/api");
+  return (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as Record<string, unknown>;
 }
 
 export async function loadTopology(path: string): Promise<LoadResult> {
@@ -60,9 +104,12 @@ export async function loadTopology(path: string): Promise<LoadResult> {
   }
   let mod: Record<string, unknown>;
   try {
-    registerTopoResolver();
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as Record<string, unknown>;
+    try {
+      mod = await requireTopology(file);
+    } catch (e) {
+      if (!needsEsm(e)) throw e;
+      mod = await importTopology(file);
+    }
   } catch (e) {
     return { ok: false, file, source, diagnostics: [loadFailure(e, file)] };
   }

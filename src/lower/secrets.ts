@@ -13,9 +13,9 @@
  */
 import type { HostIR, TopologyIR, WgInterfaceIR } from "../ir/types.js";
 import { commented, nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../render/nix.js";
-import { originComment } from "./origin.js";
+import { originComment } from "../ir/origin.js";
 import { PREFIX } from "./networkd/units.js";
-import type { GeneratedFile } from "./views.js";
+import type { GeneratedFile } from "../render/views.js";
 
 export const SECRETS_FILE = "secrets.nix";
 export const SECRETS_MODE = "0640";

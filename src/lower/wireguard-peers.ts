@@ -15,8 +15,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HostIR, TopologyIR, WgPeerIR } from "../ir/types.js";
 import { commented, type NixAttrs, type NixValue } from "../render/nix.js";
-import { originComment } from "./origin.js";
-import type { GeneratedFile, ModuleView } from "./views.js";
+import { originComment } from "../ir/origin.js";
+import type { GeneratedFile, ModuleView } from "../render/views.js";
 
 export const PEERS_MODULE = "wireguard-peers.nix";
 /** The module's helpers: the wg(8) renderer (builtins only) and the sync script. */

@@ -54,6 +54,28 @@ export function overlaps(a: string, b: string): boolean {
   return x.network < y.network + y.size && y.network < x.network + x.size;
 }
 
+/**
+ * Every overlapping pair among `cidrs`, as indices [i, j] with j < i, ordered by i then j (the
+ * order of a walk over all pairs), found by sorting instead: CIDR blocks either nest or are
+ * disjoint, so the blocks still open where one starts form a chain that all contain it.
+ */
+export function overlappingPairs(cidrs: readonly string[]): [number, number][] {
+  const blocks = cidrs.map((c, i) => {
+    const p = parseCidr(c);
+    return { i, start: p.network, end: p.network + p.size };
+  });
+  // By start, the larger block first.
+  blocks.sort((a, b) => a.start - b.start || b.end - a.end || a.i - b.i);
+  const open: typeof blocks = [];
+  const pairs: [number, number][] = [];
+  for (const b of blocks) {
+    while (open.length > 0 && open[open.length - 1]!.end <= b.start) open.pop();
+    for (const o of open) pairs.push(o.i < b.i ? [b.i, o.i] : [o.i, b.i]);
+    open.push(b);
+  }
+  return pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+}
+
 export function compareIp(a: string, b: string): number {
   return toInt(addressOf(a)) - toInt(addressOf(b));
 }

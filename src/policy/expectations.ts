@@ -7,21 +7,23 @@
 import { error, type Diagnostic } from "../diag/diagnostic.js";
 import { originLines, withLines } from "../ir/origin.js";
 import type { TopologyIR } from "../ir/types.js";
-import { intentMatrix, type IntentCell, type IntentMatrix } from "./intent.js";
+import { cellScope, intentFor, type IntentCell, type IntentMatrix } from "./intent.js";
 import { closest } from "../check/suggest.js";
 
 const service = (c: { proto: string; port?: number }) => (c.port !== undefined ? `${c.proto}/${c.port}` : c.proto);
 
-export function checkExpectations(ir: TopologyIR, matrix: IntentMatrix = intentMatrix(ir)): Diagnostic[] {
+/** The matrix needs only the expectations' own cells: the whole matrix is all pairs of endpoints. */
+export function checkExpectations(ir: TopologyIR, matrix: IntentMatrix = intentFor(ir, cellScope(ir.expectations))): Diagnostic[] {
   const out: Diagnostic[] = [];
   let lines: Map<string, number> | undefined;
   const externals = matrix.endpoints.filter((e) => e.kind === "external").map((e) => e.id);
+  const isExternal = new Set(externals);
   const cells = new Map<string, IntentCell>();
   for (const c of matrix.cells) cells.set(`${c.from}|${c.to}|${c.proto}|${c.port ?? ""}`, c);
   ir.expectations.forEach((e, i) => {
     for (const end of ["from", "to"] as const) {
       const ref = e[end];
-      if (ref.startsWith("external.") && !externals.includes(ref)) {
+      if (ref.startsWith("external.") && !isExternal.has(ref)) {
         const guess = closest(ref, externals);
         out.push(error("TOPO3001", ["expectations", i, end], `endpoint \`${ref}\` is not declared`, { hint: guess ? `did you mean \`${guess}\`?` : `external endpoints: ${externals.join(", ")}` }));
       }

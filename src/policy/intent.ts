@@ -44,7 +44,42 @@ export interface IntentMatrix {
   readonly cells: readonly IntentCell[];
 }
 
-export type IntentContributor = (ir: TopologyIR) => IntentMatrix;
+/**
+ * The cells a caller asks for, so that the all-pairs matrix is never built at compile time:
+ * expectations ask for their own cells, the reachability test for the host-level ones. A
+ * contributor given a scope may skip any cell outside it (its loops over endpoint pairs should:
+ * that is what keeps them linear); `intentFor` drops the rest. Endpoints are always all listed.
+ */
+export interface IntentScope {
+  /** Is a cell from this endpoint asked for? */
+  from(id: string): boolean;
+  /** Is a cell to this endpoint asked for? */
+  to(id: string): boolean;
+  /** Is a cell between these two asked for (whatever its service)? */
+  has(from: string, to: string): boolean;
+}
+
+/** Exactly these (from, to) pairs. */
+export function cellScope(cells: Iterable<{ readonly from: string; readonly to: string }>): IntentScope {
+  const from = new Set<string>();
+  const to = new Set<string>();
+  const pairs = new Set<string>();
+  for (const c of cells) {
+    from.add(c.from);
+    to.add(c.to);
+    pairs.add(`${c.from}\u0000${c.to}`);
+  }
+  return { from: (id) => from.has(id), to: (id) => to.has(id), has: (f, t) => pairs.has(`${f}\u0000${t}`) };
+}
+
+/** Every pair from one set of endpoints to another. */
+export function betweenScope(sources: Iterable<string>, destinations: Iterable<string>): IntentScope {
+  const from = new Set(sources);
+  const to = new Set(destinations);
+  return { from: (id) => from.has(id), to: (id) => to.has(id), has: (f, t) => from.has(f) && to.has(t) };
+}
+
+export type IntentContributor = (ir: TopologyIR, scope?: IntentScope) => IntentMatrix;
 
 export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent];
 
@@ -52,12 +87,22 @@ const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000
 
 /** Gather every contributor's cells, sorted and de-duplicated (a later contributor may not contradict an earlier one). */
 export function intentMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
+  return gather(ir, contributors, undefined);
+}
+
+/** The cells of the matrix within `scope` (the same cells the whole matrix has there), and every endpoint. */
+export function intentFor(ir: TopologyIR, scope: IntentScope, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
+  return gather(ir, contributors, scope);
+}
+
+function gather(ir: TopologyIR, contributors: readonly IntentContributor[], scope: IntentScope | undefined): IntentMatrix {
   const endpoints = new Map<string, IntentEndpoint>();
   const cells = new Map<string, IntentCell>();
   for (const contribute of contributors) {
-    const m = contribute(ir);
+    const m = contribute(ir, scope);
     for (const e of m.endpoints) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
     for (const c of m.cells) {
+      if (scope && !scope.has(c.from, c.to)) continue;
       const k = cellKey(c);
       const prev = cells.get(k);
       if (prev && prev.allowed !== c.allowed) {
@@ -69,6 +114,6 @@ export function intentMatrix(ir: TopologyIR, contributors: readonly IntentContri
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     endpoints: [...endpoints.values()].sort(byId),
-    cells: [...cells.values()].sort((a, b) => (cellKey(a) < cellKey(b) ? -1 : cellKey(a) > cellKey(b) ? 1 : 0)),
+    cells: [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
   };
 }

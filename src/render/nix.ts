@@ -55,8 +55,12 @@ function isCommented(v: unknown): v is NixCommented {
 
 const KEYWORDS = new Set(["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"]);
 
+const NEEDS_ESCAPE = /[\\"\n\r\t$]/;
+
 /** Escape a string for a double-quoted Nix string. */
 export function nixString(s: string): string {
+  // Most strings need no escape: one scan instead of a character-by-character rebuild.
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;

@@ -1,7 +1,7 @@
 import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
 import { isIPv4Cidr } from "../../model/common.js";
 import type { TopologyParsed } from "../../model/topology.js";
-import { networkOf, overlaps } from "../../net/ipv4.js";
+import { networkOf, overlappingPairs } from "../../net/ipv4.js";
 import { hostEntries } from "../inventory.js";
 
 interface Claim {
@@ -18,18 +18,17 @@ interface Claim {
 export function overlappingAllowedIps(topo: TopologyParsed): Diagnostic[] {
   const out: Diagnostic[] = [];
   const check = (claims: readonly Claim[], where: string) => {
-    for (let i = 0; i < claims.length; i++) {
-      for (let j = 0; j < i; j++) {
-        const a = claims[i]!;
-        const b = claims[j]!;
-        if (a.peer === b.peer || !overlaps(a.net, b.net)) continue;
-        out.push(
-          error("TOPO3052", a.path, `${a.net} of ${a.peer} overlaps ${b.net} of ${b.peer} on ${where}`, {
-            hint: "WireGuard sends each address to exactly one peer: give each its own addresses and subnets",
-            related: [{ message: `${b.peer} claims it here`, path: b.path }],
-          }),
-        );
-      }
+    // Sorted intervals, not all pairs: a mesh has a claim or two per member.
+    for (const [i, j] of overlappingPairs(claims.map((c) => c.net))) {
+      const a = claims[i]!;
+      const b = claims[j]!;
+      if (a.peer === b.peer) continue;
+      out.push(
+        error("TOPO3052", a.path, `${a.net} of ${a.peer} overlaps ${b.net} of ${b.peer} on ${where}`, {
+          hint: "WireGuard sends each address to exactly one peer: give each its own addresses and subnets",
+          related: [{ message: `${b.peer} claims it here`, path: b.path }],
+        }),
+      );
     }
   };
 

@@ -13,8 +13,9 @@ import { reachabilityMachines, reachabilityScript, TEST_NODE_MODULES } from "./r
 export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<string, string> {
   const out = new Map<string, string>();
   const systems = [...new Set(ir.hosts.map((h) => h.system))].sort();
+  const hostIRs = new Map(ir.hosts.map((h) => [h.name, h]));
   const nft = hosts.map((h) => {
-    const hostIR = ir.hosts.find((x) => x.name === h.name)!;
+    const hostIR = hostIRs.get(h.name)!;
     const tables = h.nftTables.map((t) => ({ family: t.family, name: t.name, file: path(`../hosts/${h.name}/${nftFile(t)}`) }));
     return { key: nixKey(`nft-${h.name}`), comment: originComment(hostIR.origin, ir.source), host: nixString(h.name), tables: printNix(tables, "      ") };
   });

@@ -11,6 +11,7 @@ import { DEFAULT_COLMENA, deployView } from "./deploy.js";
 import { secretsInputs } from "../secrets.js";
 
 export function lowerFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
+  const hostIRs = new Map(ir.hosts.map((h) => [h.name, h]));
   return renderTemplate("flake.nix", {
     source: ir.source,
     description: nixString(`${ir.name}: NixOS fleet compiled by topo from ${ir.source}`),
@@ -19,7 +20,7 @@ export function lowerFlake(ir: TopologyIR, hosts: readonly HostView[]): string {
     colmena: nixString(DEFAULT_COLMENA),
     secretsInputs: secretsInputs(ir).map((i) => ({ name: i.name, url: nixString(i.url) })),
     hosts: hosts.map((h) => {
-      const hostIR = ir.hosts.find((x) => x.name === h.name)!;
+      const hostIR = hostIRs.get(h.name)!;
       return {
         key: nixKey(h.name),
         comment: originComment(hostIR.origin, ir.source),

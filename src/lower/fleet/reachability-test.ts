@@ -23,7 +23,7 @@
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
-import { intentMatrix } from "../../policy/intent.js";
+import { betweenScope, intentFor } from "../../policy/intent.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 
@@ -143,7 +143,8 @@ export function probes(ir: TopologyIR): Probe[] {
     if (!out.has(key(p))) out.set(key(p), p);
   };
   const endpoint = (id: string) => (id === WAN || ids.has(id) ? id : undefined);
-  for (const c of intentMatrix(ir).cells) {
+  // Only the cells between the test's machines (and from the internet): never all pairs of the fleet.
+  for (const c of intentFor(ir, betweenScope([WAN, ...ids], ids)).cells) {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;

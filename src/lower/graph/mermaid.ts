@@ -3,7 +3,8 @@
  * injective encoding (so `end`, `a--b` or `x"y` cannot collide with syntax), and every label is
  * quoted with every character outside a small safe set written as a Mermaid entity code (`#34;`).
  */
-const SAFE = /[A-Za-z0-9 .,:/_+=@()-]/;
+const ALL_SAFE = /^[A-Za-z0-9 .,:/_+=@()-]*$/;
+const UNSAFE = /[^A-Za-z0-9 .,:/_+=@()-]/gu;
 
 /** A node id: `<kind>_<name>` with every character outside [A-Za-z0-9] written as `_<hex>_`. */
 export function nodeId(kind: string, ...parts: string[]): string {
@@ -12,7 +13,8 @@ export function nodeId(kind: string, ...parts: string[]): string {
 
 /** Text for inside a quoted label: safe characters as they are, the rest as `#<code>;`. */
 export function escapeText(s: string): string {
-  return [...s].map((ch) => (SAFE.test(ch) ? ch : `#${ch.codePointAt(0)};`)).join("");
+  // One pass over the string (labels can be long: a mesh node lists every peer).
+  return ALL_SAFE.test(s) ? s : s.replace(UNSAFE, (ch) => `#${ch.codePointAt(0)};`);
 }
 
 /** A quoted label of several lines. */

@@ -10,12 +10,12 @@
 import type { OvsAttachmentIR } from "../../ir/ovs.js";
 import type { HostIR, OvsBridgeIR, TopologyIR } from "../../ir/types.js";
 import { originComment } from "../../ir/origin.js";
-import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix, IntentScope } from "../intent.js";
 
 /** The far side of a host's tunnel (WARP's endpoint network, as the lab plays it). */
 export const tunnelEndpoint = (host: string, tunnel: string) => `external.${host}.${tunnel}`;
 
-export function ovsIntent(ir: TopologyIR): IntentMatrix {
+export function ovsIntent(ir: TopologyIR, scope?: IntentScope): IntentMatrix {
   const endpoints: IntentEndpoint[] = [];
   const cells: IntentCell[] = [];
   for (const host of ir.hosts) {
@@ -43,6 +43,7 @@ export function ovsIntent(ir: TopologyIR): IntentMatrix {
       for (const a of containers.filter(guarded)) {
         for (const b of containers) {
           if (a === b) continue;
+          if (scope && !scope.has(id(a), id(b)) && !scope.has(id(b), id(a))) continue;
           if (neighbours(a.name, b.name)) {
             cells.push({ from: id(a), to: id(b), proto: "icmp", allowed: true, reason: `${why(a)} next to ${b.container}` });
             cells.push({ from: id(b), to: id(a), proto: "icmp", allowed: true, reason: `${why(a)} next to ${b.container}` });

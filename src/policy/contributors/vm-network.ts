@@ -9,7 +9,7 @@
 import type { TopologyIR } from "../../ir/types.js";
 import { addressOf } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
-import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix, IntentScope } from "../intent.js";
 import { WAN } from "./host-firewall.js";
 
 /** A probe port for "reaches the internet": any port is allowed, this one is probed. */
@@ -17,7 +17,7 @@ export const WAN_PROBE_PORT = 443;
 export const adminEndpoint = (host: string) => `external.${host}-admin`;
 export const metadataEndpoint = (host: string) => `external.${host}-metadata`;
 
-export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
+export function vmNetworkIntent(ir: TopologyIR, scope?: IntentScope): IntentMatrix {
   const endpoints: IntentEndpoint[] = [];
   const cells: IntentCell[] = [];
   for (const host of ir.hosts) {
@@ -28,8 +28,10 @@ export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
     endpoints.push({ id: WAN, kind: "external", host: "*" });
     for (const vm of net.vms) endpoints.push({ id: id(vm.name), kind: "vm", host: host.name, address: addressOf(vm.guestAddress) });
 
+    // Within a scope, only the pairs it asks about: all pairs of VMs is the one quadratic walk here.
+    const peers = scope ? net.vms.filter((b) => scope.to(id(b.name))) : net.vms;
     for (const a of net.vms) {
-      for (const b of net.vms) {
+      for (const b of scope && !scope.from(id(a.name)) ? [] : peers) {
         if (a === b) continue;
         const open = net.exceptions.filter((e) => e.from === a.name && e.to === b.name);
         for (const e of open) cells.push({ from: id(a.name), to: id(b.name), proto: e.proto, port: e.port, allowed: true, reason: originComment(e.origin, ir.source) });
@@ -51,6 +53,7 @@ export function vmNetworkIntent(ir: TopologyIR): IntentMatrix {
         { from: e.to, to: e.from, port: e.port },
       ];
       for (const c of closed) {
+        if (scope && !scope.has(id(c.from), id(c.to))) continue;
         if (net.exceptions.some((x) => x.from === c.from && x.to === c.to && x.proto === e.proto && x.port === c.port)) continue;
         cells.push({ from: id(c.from), to: id(c.to), proto: e.proto, port: c.port, allowed: false, reason: `${originComment(e.origin, ir.source)}: only this port, only this way` });
       }

@@ -12,25 +12,28 @@
 import { addressOf, contains } from "../../net/ipv4.js";
 import type { TopologyIR } from "../../ir/types.js";
 import { originComment } from "../../ir/origin.js";
-import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
+import type { IntentCell, IntentEndpoint, IntentMatrix, IntentScope } from "../intent.js";
 
 /** The world a tunnel leads to, as an endpoint id. */
 export const beyondTunnelId = (host: string, tunnel: string) => `external.${host}.${tunnel}`;
 
-export function wireguardIntent(ir: TopologyIR): IntentMatrix {
+export function wireguardIntent(ir: TopologyIR, scope?: IntentScope): IntentMatrix {
   const endpoints: IntentEndpoint[] = [];
   const cells: IntentCell[] = [];
-  const hostOf = (name: string) => ir.hosts.find((h) => h.name === name)!;
+  const hosts = new Map(ir.hosts.map((h) => [h.name, h]));
+  const hostOf = (name: string) => hosts.get(name)!;
   const exiting = (host: string) => new Set(hostOf(host).tunnels.flatMap((t) => t.users.filter((u) => u.kind === "container").map((u) => u.ref)));
 
   for (const mesh of ir.meshes) {
+    // Within a scope, only the members it asks about as sources: all pairs of members is quadratic.
+    const sources = scope ? mesh.members.filter((a) => scope.from(a.host)) : mesh.members;
     for (const b of mesh.members) {
       const hostB = hostOf(b.host);
       endpoints.push({ id: b.host, kind: "host", host: b.host });
       const leaving = exiting(b.host);
       const published = hostB.containers.filter((c) => !leaving.has(c.name) && b.publishes.some((net) => contains(net, c.address)));
       for (const c of published) endpoints.push({ id: `${b.host}.${c.name}`, kind: "container", host: b.host, address: addressOf(c.address) });
-      for (const a of mesh.members) {
+      for (const a of sources) {
         if (a.host === b.host) continue;
         if (hostB.firewall.allowPing) {
           cells.push({ from: a.host, to: b.host, toAddress: b.address, proto: "icmp", allowed: true, reason: `${originComment(mesh.origin, ir.source)}: ${b.host}'s overlay address over ${mesh.interface}` });
