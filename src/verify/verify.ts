@@ -9,7 +9,7 @@ import { compile } from "../compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { ExpectationIR, TopologyIR } from "../ir/types.js";
 import { loadTopology } from "../load/load-topology.js";
-import { intentMatrix, type IntentCell } from "../policy/intent.js";
+import { intentMatrix, labMatrix, type IntentCell } from "../policy/intent.js";
 import { COMPONENTS } from "../lab/components/index.js";
 import type { Finding, LabComponent, LabContext } from "../lab/context.js";
 import { bringUp, labRequirements } from "../lab/lab.js";
@@ -17,7 +17,7 @@ import { LabError } from "../lab/runtime/exec.js";
 import { checkRequirements } from "../lab/runtime/requirements.js";
 import { withRun, type LabRun } from "../lab/runtime/run.js";
 import { recoverStaleRuns } from "../lab/runtime/state.js";
-import { runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "../lab/probe/probes.js";
+import { prepareSources, runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "../lab/probe/probes.js";
 
 export interface VerifyOptions {
   readonly file: string;
@@ -25,6 +25,8 @@ export interface VerifyOptions {
   readonly tree?: string;
   readonly host?: string;
   readonly keep?: boolean;
+  /** Also probe the adversarial cells (spoofed and renumbered sources, a VM at the host's other addresses). */
+  readonly adversarial?: boolean;
   readonly components?: readonly LabComponent[];
   /** Progress messages (phases, probe counts). */
   readonly progress?: (p: Progress) => void;
@@ -38,6 +40,10 @@ export interface CellOutcome {
   readonly proto: "tcp" | "udp" | "icmp";
   readonly port?: number;
   readonly address?: string;
+  /** Adversarial cells: how this one is tried (see IntentCell.variant). */
+  readonly variant?: string;
+  /** The source address sent from, when not the endpoint's own (spoofed or renumbered). */
+  readonly source?: string;
   readonly expected: boolean;
   readonly observed: boolean;
   readonly ok: boolean;
@@ -83,7 +89,7 @@ export type VerifyOutcome =
   | { kind: "lab-error"; message: string; detail?: string }
   | { kind: "done"; result: VerifyResult };
 
-const key = (c: { from: string; to: string; proto: string; port?: number }) => `${c.from}|${c.to}|${c.proto}|${c.port ?? ""}`;
+const key = (c: { from: string; to: string; proto: string; port?: number; variant?: string }) => `${c.from}|${c.to}|${c.proto}|${c.port ?? ""}${c.variant !== undefined ? `|${c.variant}` : ""}`;
 
 export async function verify(opts: VerifyOptions): Promise<VerifyOutcome> {
   const t0 = Date.now();
@@ -173,7 +179,7 @@ interface Planned {
 }
 
 async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions) {
-  const matrix = intentMatrix(ir);
+  const matrix = opts.adversarial ? labMatrix(ir) : intentMatrix(ir);
   const hostOf = new Map(matrix.endpoints.map((e) => [e.id, e.host]));
   const relevant = (id: string) => !opts.host || id === opts.host || id.startsWith(`${opts.host}.`) || hostOf.get(id) === opts.host || hostOf.get(id) === "*";
   const expectationsOf = new Map<string, number[]>();
@@ -207,14 +213,27 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
       unprobed.push({ from: cell.from, to: cell.to, proto: cell.proto, port: cell.port!, missing: [], why: `${cell.proto}/${cell.port} on ${cell.to} is held by ${held}` });
       continue;
     }
-    const base = { from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), expected: cell.allowed, reason: cell.reason, expectations: exp };
+    const source = "source" in cell ? cell.source : undefined;
+    const variant = "variant" in cell ? cell.variant : undefined;
+    const base = {
+      from: cell.from,
+      to: cell.to,
+      proto: cell.proto,
+      ...(cell.port !== undefined ? { port: cell.port } : {}),
+      ...(variant !== undefined ? { variant } : {}),
+      ...(source ? { source: source.address } : {}),
+      expected: cell.allowed,
+      reason: cell.reason,
+      expectations: exp,
+    };
     const address = ("toAddress" in cell ? cell.toAddress : undefined) ?? to.address();
     if (!address) planned.push({ cell: base, missingAddress: true });
-    else planned.push({ cell: base, probe: { fromNs: from.ns, toNs: to.ns, address, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}) } });
+    else planned.push({ cell: base, probe: { fromNs: from.ns, toNs: to.ns, address, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), ...(source ? { source } : {}) } });
   }
 
   const probes = planned.filter((p) => p.probe).map((p) => p.probe!);
   await startListeners(ctx.run, probes);
+  prepareSources(ctx.run, probes);
   opts.progress?.({ kind: "probes", done: 0, total: probes.length });
   const results = await runProbes(ctx.run, probes, { onDone: (done, total) => opts.progress?.({ kind: "probes", done, total }) });
   let k = 0;
