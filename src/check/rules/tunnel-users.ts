@@ -7,6 +7,7 @@ import { hostEntries } from "../inventory.js";
  * Who exits through a tunnel must be able to: `usedBy` names containers of the tunnel's host or
  * `<host>.<service>` of a host sharing a mesh with it; `exitVia` names an existing tunnel; a source
  * has one exit; and no mesh interface would need a default route towards two different peers.
+ * A management container reaches only the host, so it exits through no tunnel.
  * A tunnel is a routed (L3) device, so it can be a port of an Open vSwitch bridge but not of a
  * Linux bridge.
  */
@@ -45,6 +46,15 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
         const parts = ref.split(".");
         if (parts.length === 1) {
           if (!host.containers?.[ref]) return unknown(path, `container of host \`${hostName}\``, ref, Object.keys(host.containers ?? {}));
+          if (host.containers[ref]!.role === "management") {
+            // Its role keeps it to the host: it may not exit anywhere, a tunnel included.
+            return out.push(
+              error("TOPO3054", path, `container \`${ref}\` has role "management" (it reaches only the host), so it cannot exit through ${iface}`, {
+                hint: `remove "${ref}" from usedBy, or give the container role "privacy" or none`,
+                related: [{ message: "the container's role", path: ["hosts", hostName, "containers", ref, "role"] }],
+              }),
+            );
+          }
           return addExit(`${hostName}.${ref}`, exit, path);
         }
         const [userHost, service] = parts as [string, string];
