@@ -2,6 +2,7 @@ import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
 import { closest } from "../suggest.js";
 import { hostEntries } from "../inventory.js";
+import { containerPort } from "../resolve-ovs.js";
 
 /**
  * Who exits through a tunnel must be able to: `usedBy` names containers of the tunnel's host or
@@ -74,6 +75,15 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
           return out.push(error("TOPO3054", path, `host \`${userHost}\` shares no mesh with \`${hostName}\`, so it cannot exit through ${iface}`, { hint: `make both members of one mesh` }));
         }
         addExit(userHost, exit, path);
+      });
+    }
+    // A chain ending in a tunnel makes each of its container hops exit there.
+    for (const [chName, ch] of Object.entries(host.chains ?? {})) {
+      const last = ch.hops[ch.hops.length - 1];
+      if (last === undefined || !host.tunnels?.[last]) continue;
+      ch.hops.forEach((hop, i) => {
+        const c = Object.entries(host.containers ?? {}).find(([n, x]) => n === hop || containerPort(x) === hop);
+        if (c) addExit(`${hostName}.${c[0]}`, `${hostName}.${last}`, ["hosts", hostName, "chains", chName, "hops", i]);
       });
     }
     for (const [service, svc] of Object.entries(host.services ?? {})) {
