@@ -73,12 +73,14 @@ function chainHops(host: HostIR, br: OvsBridgeIR) {
   const chainOf = new Map<string, HostIR["chains"][number]>();
   const exitOf = new Map<string, string>();
   for (const ch of host.chains.filter((c) => c.bridge === br.name)) {
+    const last = ch.hops[ch.hops.length - 1]!;
     ch.hops.forEach((h, i) => {
       const next = ch.hops[i + 1];
       if (h.kind !== "container") return;
       chainOf.set(h.port, ch);
       if (next?.kind === "container") pairs.push([h.port, next.port]);
-      if (next?.kind === "tunnel") exitOf.set(h.port, next.name);
+      // Every hop of a chain that ends in a tunnel leaves by it (through the hops after it).
+      if (last.kind === "tunnel") exitOf.set(h.port, last.name);
     });
   }
   return { pairs, chainOf, exitOf };
