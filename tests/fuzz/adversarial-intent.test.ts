@@ -54,11 +54,12 @@ test("renumbered: what a container is denied, it is denied from another address 
   assert.is(new Set(addresses).size, addresses.length, "each container renumbers to an address of its own");
 });
 
-test("a VM reaches the host's other addresses only on host services; closed ports closed everywhere, over UDP too", async () => {
+test("a VM asks for host services at its own gateway only; closed ports closed everywhere, over UDP too", async () => {
   const ir = await reference();
   const lab = labMatrix(ir);
   const from = lab.cells.filter((c) => c.from === "hv1.vm1" && c.to === "hv1" && c.variant?.startsWith("at "));
-  assert.ok(from.some((c) => c.toAddress === "10.2.0.1" && c.proto === "udp" && c.port === 53 && c.allowed), "another VM's gateway, host service");
+  assert.ok(from.some((c) => c.toAddress === "10.2.0.1" && c.proto === "udp" && c.port === 53 && !c.allowed), "another VM's gateway, host service");
+  assert.ok(lab.cells.some((c) => c.from === "hv1.vm1" && c.to === "hv1" && c.toAddress === "10.1.0.1" && c.proto === "udp" && c.port === 53 && c.allowed && !c.variant), "own gateway, host service");
   assert.ok(from.some((c) => c.toAddress === "10.2.0.1" && c.proto === "tcp" && c.port === 9 && !c.allowed), "another VM's gateway, closed port");
   assert.ok(lab.cells.some((c) => c.from === "hv1.vm1" && c.to === "hv1" && c.toAddress === "10.1.0.1" && c.proto === "udp" && c.port === 9 && !c.allowed), "own gateway, closed UDP port");
   assert.ok(lab.cells.some((c) => c.from === "hv1.vm1" && c.to === "hv1.vm2" && c.proto === "udp" && !c.allowed), "isolated over UDP");

@@ -9,9 +9,9 @@
  *   The sender does not hold the address, so only delivery at the destination is observed.
  * - Renumbered containers: every cell a container is denied is tried again after the container
  *   gave itself another free address of its subnet: isolation keys on its port, not its address.
- * - A VM at the host's other addresses (another VM's gateway, the uplink, a bridge, the overlay)
- *   reaches the host only on the VM network's host services, there as at its own gateway; a
- *   closed port is closed at every address (and at its own gateway), over TCP and UDP.
+ * - A VM asks the host for its host services at its own gateway only: at the host's other
+ *   addresses (another VM's gateway, the uplink, a bridge, the overlay) they are closed, as is a
+ *   closed port everywhere (its own gateway too), over TCP and UDP; unless its bridge is trusted.
  * - UDP beside TCP and ICMP: a VM reaches the internet over UDP too, and is isolated from the
  *   other VMs over UDP as over TCP.
  * - A VM network's SSH port is for the admin interface: the internet reaches it on the host only
@@ -90,8 +90,11 @@ function vmCells(ir: TopologyIR, host: HostIR): IntentCell[] {
     for (const t of others) {
       const own = t.address === a.gateway;
       const at = { from: id(a.name), to: host.name, toAddress: t.address, variant: `at ${t.address}` };
+      // Host services are asked for at the VM's own gateway (the base matrix); elsewhere they are closed.
       if (!own) {
-        for (const s of net.hostServices) out.push({ ...at, proto: s.proto, port: s.port, allowed: true, reason: `${where}.hostServices, at any address of the host (${t.what})` });
+        for (const s of net.hostServices) {
+          out.push({ ...at, proto: s.proto, port: s.port, allowed: trusted, reason: trusted ? `${host.origin.path}.firewall.trustedInterfaces has ${a.bridge}` : `${where}.hostServices: a VM asks the host at its own gateway only, not at ${t.what}` });
+        }
       }
       for (const proto of ["tcp", "udp"] as const) {
         out.push({
