@@ -50,9 +50,11 @@ test("spoofed sources: the probes see the source check work, and see it missing"
     assert.is.not(broken, text, "the source checks are in the generated ruleset");
     writeFileSync(file, broken);
     const r = await verifyOk({ file: topo, tree: dir, host: "hv1", adversarial: true });
-    const bad = r.cells.filter((c) => !c.ok);
-    assert.equal(bad.filter((c) => c.to === "external.wan").map(cellName).sort(), spoofedToWan(intact).map(cellName).sort(), "every spoofed cell to the internet now passes the host");
-    assert.ok(bad.every((c) => c.variant?.startsWith("spoofed")), bad.map(cellName).join(", "));
+    // What the mutation broke: the cells that mismatch now and did not before.
+    const before = new Set(intact.cells.filter((c) => !c.ok).map(cellName));
+    const broke = r.cells.filter((c) => !c.ok && !before.has(cellName(c)));
+    assert.equal(broke.filter((c) => c.to === "external.wan").map(cellName).sort(), spoofedToWan(intact).map(cellName).sort(), "every spoofed cell to the internet now passes the host");
+    assert.ok(broke.every((c) => c.variant?.startsWith("spoofed") && c.observed), broke.map(cellName).join(", "));
     assert.equal(leftovers(r.run), []);
   });
 });
