@@ -68,4 +68,13 @@ test("a VM asks for host services at its own gateway only; closed ports closed e
   assert.is(ssh?.allowed, true, "hv1's firewall opens tcp/22 itself");
 });
 
+test("through a tunnel, UDP as ICMP: users reach beyond it, others do not; users' spoofed twins and others' renumbered twins are blocked", async () => {
+  const ir = await reference();
+  const lab = labMatrix(ir);
+  const beyond = "external.oo1424oo.warp0";
+  const udp = (from: string) => lab.cells.filter((c) => c.from === from && c.to === beyond && c.proto === "udp");
+  assert.equal(udp("oo1424oo.xray").map((c) => [c.variant ?? "", c.allowed]), [["", true], ["spoofed 10.0.0.100", false], ["spoofed 100.64.0.77", false]]);
+  assert.equal(udp("oo1424oo.mcp-server").map((c) => [c.variant ?? "", c.allowed]), [["", false], ["renumbered 10.0.0.242", false]]);
+});
+
 test.run();

@@ -13,7 +13,8 @@
  *   addresses (another VM's gateway, the uplink, a bridge, the overlay) they are closed, as is a
  *   closed port everywhere (its own gateway too), over TCP and UDP; unless its bridge is trusted.
  * - UDP beside TCP and ICMP: a VM reaches the internet over UDP too, and is isolated from the
- *   other VMs over UDP as over TCP.
+ *   other VMs over UDP as over TCP; a container's way beyond a tunnel (or not) is the same over
+ *   UDP as over ICMP (so its spoofed and renumbered twins are tried too).
  * - A VM network's SSH port is for the admin interface: the internet reaches it on the host only
  *   where the host's own firewall opens it.
  */
@@ -21,11 +22,14 @@ import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, fromInt, parseCidr } from "../../net/ipv4.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
 import { closedPort, WAN, wanReachable } from "./host-firewall.js";
+import { beyondTunnelId } from "./wireguard.js";
 
 /** An address on no subnet of any fleet topo's fuzzing or the reference writes (shared address space, RFC 6598). */
 export const OFF_SUBNET = "100.64.0.77";
 /** A UDP port for "reaches the internet over UDP" (any port is allowed). */
 export const WAN_UDP_PROBE_PORT = 53;
+/** A UDP port probed beyond a tunnel (everything goes through it). */
+export const TUNNEL_UDP_PROBE_PORT = 53;
 
 export function adversarialIntent(ir: TopologyIR, base: IntentMatrix): IntentMatrix {
   const endpoints: IntentEndpoint[] = [];
@@ -33,6 +37,7 @@ export function adversarialIntent(ir: TopologyIR, base: IntentMatrix): IntentMat
   const guests = guestAddresses(ir);
 
   for (const host of ir.hosts) cells.push(...vmCells(ir, host));
+  cells.push(...tunnelUdpCells(ir, base));
 
   // Spoofed sources, for every UDP cell a guest is allowed (the base and the VM cells above).
   for (const c of [...base.cells, ...cells.filter((x) => !x.variant)]) {
@@ -52,7 +57,7 @@ export function adversarialIntent(ir: TopologyIR, base: IntentMatrix): IntentMat
   }
 
   // Renumbered containers: what a container is denied, it is denied from any address.
-  for (const c of base.cells) {
+  for (const c of [...base.cells, ...cells.filter((x) => !x.variant)]) {
     const g = guests.get(c.from);
     if (c.allowed || !g || g.kind !== "container" || c.source || g.renumbered === g.address) continue;
     cells.push({
@@ -126,6 +131,15 @@ function vmCells(ir: TopologyIR, host: HostIR): IntentCell[] {
     });
   }
   return out;
+}
+
+/** UDP beside ICMP through tunnels: a container's way beyond a tunnel (or not) is the same over UDP. */
+function tunnelUdpCells(ir: TopologyIR, base: IntentMatrix): IntentCell[] {
+  const beyond = new Set(ir.hosts.flatMap((h) => h.tunnels.map((t) => beyondTunnelId(h.name, t.name))));
+  const containers = new Set(ir.hosts.flatMap((h) => h.containers.map((c) => `${h.name}.${c.name}`)));
+  return base.cells
+    .filter((c) => c.proto === "icmp" && beyond.has(c.to) && containers.has(c.from) && !c.variant)
+    .map((c) => ({ ...c, proto: "udp" as const, port: TUNNEL_UDP_PROBE_PORT, reason: `over UDP as over ICMP: ${c.reason}` }));
 }
 
 interface Guest {
