@@ -41,4 +41,15 @@ test("lab: every concept on one host, composed: 0 mismatches, and the cells that
   assert.equal(leftovers(r.run), []);
 });
 
+test("lab: every concept on one host (VMs, hub, Linux and OVS bridges, chain, roles, VPN, a remote exit): 0 mismatches", async () => {
+  const r = await verifyOk({ file: join(CASES, "policy", "everything.ts") });
+  assert.equal(r.cells.filter((c) => !c.ok).map(cellName), []);
+  assert.equal(r.findings.filter((f) => f.severity === "error").map((f) => f.message), []);
+  assert.ok(r.notes.some((n) => /chain onion \(entry -> relay -> warp0\) taken in order/.test(n)), r.notes.join("\n"));
+  assert.ok(r.notes.some((n) => /leak test, warp0 down: entry reached nothing/.test(n)), r.notes.join("\n"));
+  assert.ok(r.notes.some((n) => /s2\.socks .* exits through hv's warp0/.test(n)), r.notes.join("\n"));
+  assert.ok(r.ok);
+  assert.equal(leftovers(r.run), []);
+});
+
 test.run();
