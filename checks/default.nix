@@ -46,6 +46,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           file = ../hosts/node2/nftables/topo-filter.nft;
           name = "topo-filter";
         }
+        {
+          family = "ip";
+          file = ../hosts/node2/nftables/topo-nat.nft;
+          name = "topo-nat";
+        }
       ];
     };
     # hosts.oo1424oo (topology.ts:16)
@@ -56,6 +61,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           family = "inet";
           file = ../hosts/oo1424oo/nftables/topo-filter.nft;
           name = "topo-filter";
+        }
+        {
+          family = "ip";
+          file = ../hosts/oo1424oo/nftables/topo-nat.nft;
+          name = "topo-nat";
         }
         {
           family = "ip";
