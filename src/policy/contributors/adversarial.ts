@@ -5,7 +5,8 @@
  * (which diff, expectations and the flake's reachability test read) but of `labMatrix`.
  *
  * - Spoofed sources: every UDP cell a guest (VM or container) is allowed is sent again from a
- *   neighbour's address and from an address on no subnet of the fleet; neither may be delivered.
+ *   neighbour's address (never that of a chain hop it relays) and from an address on no subnet of
+ *   the fleet; neither may be delivered.
  *   The sender does not hold the address, so only delivery at the destination is observed.
  * - Renumbered containers: every cell a container is denied is tried again after the container
  *   gave itself another free address of its subnet: isolation keys on its port, not its address.
@@ -167,8 +168,16 @@ function guestAddresses(ir: TopologyIR): Map<string, Guest> {
       const neighbours = vms.filter((x) => x !== vm).map((x) => ({ id: `${h.name}.${x.name}`, address: addressOf(x.guestAddress) }));
       out.set(`${h.name}.${vm.name}`, { kind: "vm", address: vm.guestAddress, neighbours, renumbered: vm.guestAddress });
     }
+    // A chain hop relays the traffic of the hops before it, from their addresses: those are its
+    // to send from, not a forgery.
+    const upstream = new Map<string, Set<string>>();
+    for (const ch of h.chains) {
+      const hops = ch.hops.filter((x) => x.kind === "container").map((x) => x.name);
+      hops.forEach((name, i) => upstream.set(name, new Set([...(upstream.get(name) ?? []), ...hops.slice(0, i)])));
+    }
     for (const c of h.containers) {
-      const neighbours = h.containers.filter((x) => x !== c && x.bridge === c.bridge).map((x) => ({ id: `${h.name}.${x.name}`, address: addressOf(x.address) }));
+      const relayed = upstream.get(c.name) ?? new Set<string>();
+      const neighbours = h.containers.filter((x) => x !== c && x.bridge === c.bridge && !relayed.has(x.name)).map((x) => ({ id: `${h.name}.${x.name}`, address: addressOf(x.address) }));
       const renumbered = freeBelowTop(c.address, taken);
       taken.add(addressOf(renumbered));
       out.set(`${h.name}.${c.name}`, { kind: "container", address: c.address, neighbours, renumbered });
