@@ -39,6 +39,15 @@ test("leaving a concept out leaves it out, and the rest still validates", async 
   });
 });
 
+test("without long chains, no chain has more than two container hops; the other draws stay the same", () => {
+  for (const seed of SEEDS) {
+    const all = generateFleet(seed);
+    const short = generateFleet(seed, { ...ALL_CONCEPTS, longChains: false });
+    assert.equal(Object.keys(short.hosts), Object.keys(all.hosts));
+    for (const h of Object.values(short.hosts)) for (const ch of Object.values(h.chains ?? {})) assert.ok(ch.hops.length <= 3, `seed ${seed}`);
+  }
+});
+
 test("the 50 fuzz seeds mix every concept, several on one host", () => {
   const seen = new Map<string, number>();
   const saw = (what: string, yes: boolean) => yes && seen.set(what, (seen.get(what) ?? 0) + 1);

@@ -16,11 +16,11 @@ import { withTmp } from "../helpers/tmp.js";
 import { writePlan } from "../helpers/tools.js";
 
 /**
- * The shapes `npm test` proves. Concepts left out are those whose meeting on one host the compiler
- * does not yet get right (issue 10); `npm run fuzz` runs them all.
+ * The fleets `npm test` proves: every concept but chains of three container hops, whose middle
+ * hop the compiler does not yet answer (the host cannot reach it); `npm run fuzz` runs them all.
  */
-export const TESTED_SHAPE: FleetShape = { ...ALL_CONCEPTS, vms: false, chains: false, crossExits: false };
-export const TESTED_SEEDS = { seed: 1000, count: 3 };
+export const TESTED_SHAPE: FleetShape = { ...ALL_CONCEPTS, longChains: false };
+export const TESTED_SEEDS = { seed: 1, count: 3 };
 
 test("a handful of random fleets (fixed seeds) verify: 0 mismatches, 0 complaints, nothing left behind", async () => {
   await withTmp(async (dir) => {

@@ -19,13 +19,15 @@ export interface FleetShape {
   readonly ovs: boolean;
   /** Tunnels on the OVS bridge and chains of 2-4 hops into them (needs ovs). */
   readonly chains: boolean;
+  /** Chains with three container hops (four hops with the tunnel); else at most two. */
+  readonly longChains: boolean;
   readonly mesh: boolean;
   /** Services of one host exiting through another host's tunnel across the mesh. */
   readonly crossExits: boolean;
   readonly dhcp: boolean;
 }
 
-export const ALL_CONCEPTS: FleetShape = { vms: true, linuxBridges: true, ovs: true, chains: true, mesh: true, crossExits: true, dhcp: true };
+export const ALL_CONCEPTS: FleetShape = { vms: true, linuxBridges: true, ovs: true, chains: true, longChains: true, mesh: true, crossExits: true, dhcp: true };
 
 type HostIn = TopologyInput["hosts"][string];
 type Expectation = NonNullable<TopologyInput["expectations"]>[number];
@@ -171,7 +173,9 @@ function buildHost(r: Random, i: number, shape: FleetShape, o: { mesh: boolean; 
   if (wantOvs) {
     bridges.vmbr0 = { kind: "ovs", address: `172.${16 + i}.2.1/24`, flows: [{ priority: 10, actions: ["normal"], comment: "normal switching" }] };
     const withChain = shape.chains && r.chance(0.7);
-    const chainLength = withChain ? r.int(1, 3) : 0; // container hops; the tunnel is one more
+    // Container hops (the tunnel is one more); drawn the same way with or without long chains.
+    const drawn = withChain ? r.int(1, 3) : 0;
+    const chainLength = shape.longChains ? drawn : Math.min(drawn, 2);
     const n = Math.max(chainLength + r.int(0, 2), 2);
     const names: string[] = [];
     for (let k = 0; k < n; k++) {
