@@ -24,7 +24,8 @@
  * A tunnel is reached through the host (LOCAL): the host's routing and topo's nftables guard
  * (lower/nftables/privacy.ts) decide that P's traffic leaves by the tunnel and by nothing else.
  */
-import type { ChainIR, FlowActionIR, FlowIR, FlowMatchIR, OvsAttachmentIR } from "../../ir/ovs.js";
+import type { ChainIR, FlowActionIR, FlowIR, FlowMatchIR } from "../../ir/ovs.js";
+import { portGuards, type PortGuardFact } from "../../policy/compose/ports.js";
 import type { HostIR, OvsBridgeIR, Origin } from "../../ir/types.js";
 import { addressOf, networkOf } from "../../net/ipv4.js";
 import { COOKIE } from "./cookies.js";
@@ -47,84 +48,26 @@ export interface GuardFlow {
   readonly flow: FlowIR;
 }
 
-/** Where a guarded port's traffic goes: the host (LOCAL) or the next hop's port. */
-type WayOut = { readonly kind: "host" } | { readonly kind: "hop"; readonly port: string; readonly address: string };
-
-interface Guard {
-  readonly att: OvsAttachmentIR;
-  readonly origin: Origin;
-  readonly why: string;
-  readonly cookie: string;
-  readonly wayOut: WayOut;
-  /** Who may send to it besides its chain neighbours: the host. */
-  readonly fromHost: boolean;
-  readonly mgmt: boolean;
-  readonly dns?: string;
-  /** Source addresses P may send from: its own, and for a relaying hop those of the hops before it. */
-  readonly sources: readonly string[];
-  /** P relays the traffic of a hop before it. */
-  readonly relays: boolean;
-}
-
 export function guardFlows(host: HostIR, br: OvsBridgeIR): GuardFlow[] {
   const atts = new Map(br.ovs.attachments.map((a) => [a.name, a]));
-  const chains = host.chains.filter((c) => c.bridge === br.name);
   const gw = br.address ? addressOf(br.address) : undefined;
   const subnet = br.address ? networkOf(br.address) : undefined;
-  const guards = new Map<string, Guard>();
   const out: GuardFlow[] = [];
+  const guards = portGuards(host, br).map((g) => ({ ...g, ...describe(g) }));
 
-  chains.forEach((ch) => {
-    const cookie = COOKIE.chain(host.chains.indexOf(ch));
-    ch.hops.forEach((hop, i) => {
-      if (hop.kind !== "container") return;
-      const att = atts.get(hop.port)!;
-      const next = ch.hops[i + 1];
-      const prev = ch.hops[i - 1];
-      const wayOut: WayOut = next?.kind === "container" ? { kind: "hop", port: next.port, address: next.address! } : { kind: "host" };
-      const why = `chain ${ch.name}: ${hopList(ch)}`;
-      guards.set(att.name, {
-        att,
-        origin: ch.origin,
-        why,
-        cookie,
-        wayOut,
-        // The entrance takes traffic from the host; so do hops whose way out is the host (replies).
-        fromHost: prev === undefined || wayOut.kind === "host",
-        mgmt: false,
-        ...(i === 0 && ch.dns ? { dns: ch.dns } : {}),
-        sources: ch.hops.slice(0, i + 1).filter((h) => h.kind === "container").map((h) => h.address!),
-        relays: prev?.kind === "container",
-      });
-      if (prev?.kind === "container") {
-        // The way back: the next hop returns traffic to this one.
-        const p = atts.get(prev.port)!;
-        out.push(
-          flow(ch.origin, why + ` (return ${hop.name} -> ${prev.name})`, cookie, PRIO.chainReturn, { proto: "arp", inPort: att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
-          flow(ch.origin, why + ` (return ${hop.name} -> ${prev.name})`, cookie, PRIO.chainReturn, { proto: "ip", inPort: att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
-        );
-      }
-    });
-  });
-
-  for (const att of br.ovs.attachments) {
-    if (att.kind !== "container" || guards.has(att.name)) continue;
-    if (att.role !== "privacy" && att.role !== "management") continue;
-    const c = host.containers.find((x) => x.name === att.container)!;
-    guards.set(att.name, {
-      att,
-      origin: c.origin,
-      why: att.role === "privacy" ? `${att.container} (privacy): only its tunnel, through the host` : `${att.container} (management): only the host`,
-      cookie: COOKIE.isolation,
-      wayOut: { kind: "host" },
-      fromHost: true,
-      mgmt: att.role === "management",
-      sources: [att.address!],
-      relays: false,
-    });
+  for (const g of guards) {
+    const prev = g.chain?.prev;
+    if (!prev) continue;
+    // The way back: the next hop returns traffic to this one.
+    const p = atts.get(prev.port)!;
+    const note = `${g.why} (return ${g.att.container} -> ${prev.name})`;
+    out.push(
+      flow(g.origin, note, g.cookie, PRIO.chainReturn, { proto: "arp", inPort: g.att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
+      flow(g.origin, note, g.cookie, PRIO.chainReturn, { proto: "ip", inPort: g.att.name, dst: p.address! }, [{ kind: "output", port: p.name }]),
+    );
   }
 
-  for (const g of [...guards.values()].sort((a, b) => (a.att.name < b.att.name ? -1 : 1))) {
+  for (const g of guards) {
     const p = g.att.name;
     const a = g.att.address!;
     const f = (prio: number, m: FlowMatchIR, actions: FlowActionIR[], note?: string) => out.push(flow(g.origin, note ? `${g.why} (${note})` : g.why, g.cookie, prio, m, actions));
@@ -141,7 +84,7 @@ export function guardFlows(host: HostIR, br: OvsBridgeIR): GuardFlow[] {
         f(PRIO.dnsDrop, { proto, inPort: p, dstPort: 53 }, [{ kind: "drop" }], "any other DNS");
       }
     }
-    if (g.mgmt && gw) f(PRIO.mgmtHost, { proto: "ip", inPort: p, src: a, dst: gw }, [{ kind: "local" }], "the host");
+    if (g.kind === "management" && gw) f(PRIO.mgmtHost, { proto: "ip", inPort: p, src: a, dst: gw }, [{ kind: "local" }], "the host");
     for (const src of g.sources) {
       const whose = src === a ? "" : ` (relayed from ${src})`;
       if (g.wayOut.kind === "hop") f(PRIO.mgmtHost, { proto: "ip", inPort: p, src, dst: g.wayOut.address }, toWayOut, `the next hop itself${whose}`);
@@ -160,6 +103,15 @@ export function guardFlows(host: HostIR, br: OvsBridgeIR): GuardFlow[] {
     f(PRIO.dropTo, { proto: "ip", dst: a }, [{ kind: "drop" }], "nobody else reaches it");
   }
   return out;
+}
+
+/** The comment and cookie of a guard's flows. */
+function describe(g: PortGuardFact): { why: string; cookie: string } {
+  if (g.chain) return { why: `chain ${g.chain.ir.name}: ${hopList(g.chain.ir)}`, cookie: COOKIE.chain(g.chain.index) };
+  return {
+    why: g.kind === "privacy" ? `${g.att.container} (privacy): only its tunnel, through the host` : `${g.att.container} (management): only the host`,
+    cookie: COOKIE.isolation,
+  };
 }
 
 function flow(origin: Origin, comment: string, cookie: string, priority: number, match: FlowMatchIR, actions: FlowActionIR[]): GuardFlow {

@@ -19,9 +19,10 @@
  *      publishes and back, tunnel users into their tunnel, VPN clients). Accepts commute, so
  *      their order here is for the reader only.
  *   4. everything else: logged (rate-limited) and dropped.
- * A combination where an owner's drop would remove what another concept states (a mesh member
- * publishing a VM's subnet, a tunnel used by a VM) is not composed: check/rules reports it
- * (TOPO3012) at the topology line.
+ * A combination where an owner's drop would remove what another concept states is not composed:
+ * compile stops at the topology line (a mesh member publishing a VM's subnet: TOPO3012 from
+ * check/compose-conflicts.ts; a management container in a tunnel's usedBy: TOPO3054).
+ * The Open vSwitch side (guarded ports bound to their sources) is ports.ts.
  *
  * Facts are linear in what the topology declares: per bridge, per VM network (constant, its
  * per-VM data lives in named sets), per mesh, per tunnel user. Nothing here is pairwise.
