@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--keep", "Leave the lab up for inspection; prints how to enter it and tear it down")
     .option("--tree <dir>", "Instantiate this already compiled tree instead of compiling afresh")
     .option("--teardown <run>", "Remove a lab left up by --keep (a run id, or all)")
-    .option("--adversarial", "Also probe misbehaving guests: spoofed sources, renumbered containers, a VM at the host's other addresses")
+    .option("--no-adversarial", "Skip the misbehaving guests' cells (spoofed sources, renumbered containers, a VM at the host's other addresses)")
     .example("sudo npx topo verify topology.ts")
     .action((file: string | undefined, o: { host?: string; json?: boolean; keep?: boolean; tree?: string; teardown?: string; adversarial?: boolean }) =>
       run(async () => (await import("./commands/verify.js")).verifyCommand(file ?? "topology.ts", o)),

@@ -153,7 +153,7 @@ export function outcomeLine(o: FuzzOutcome): string {
         : o.status === "crash"
           ? "topo crashed (exit 70)"
           : "the lab failed";
-  return `${o.status.toUpperCase().padEnd(6)} seed ${o.seed}: ${what}${o.first ? `; first: ${o.first}` : ""}\n       reproduce: npm run fuzz -- --seed ${o.seed} --count 1${o.shape ? ` --without ${o.shape}` : ""}   (fleet: ${o.file}; or: npx topo verify --adversarial ${o.file})`;
+  return `${o.status.toUpperCase().padEnd(6)} seed ${o.seed}: ${what}${o.first ? `; first: ${o.first}` : ""}\n       reproduce: npm run fuzz -- --seed ${o.seed} --count 1${o.shape ? ` --without ${o.shape}` : ""}   (fleet: ${o.file}; or: npx topo verify ${o.file})`;
 }
 
 export function summaryLines(opts: { seed: number; count: number }, outcomes: readonly FuzzOutcome[]): string[] {

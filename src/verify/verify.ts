@@ -25,7 +25,7 @@ export interface VerifyOptions {
   readonly tree?: string;
   readonly host?: string;
   readonly keep?: boolean;
-  /** Also probe the adversarial cells (spoofed and renumbered sources, a VM at the host's other addresses). */
+  /** Probe the adversarial cells too (spoofed and renumbered sources, a VM at the host's other addresses); default true. */
   readonly adversarial?: boolean;
   readonly components?: readonly LabComponent[];
   /** Progress messages (phases, probe counts). */
@@ -179,7 +179,7 @@ interface Planned {
 }
 
 async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions) {
-  const matrix = opts.adversarial ? labMatrix(ir) : intentMatrix(ir);
+  const matrix = opts.adversarial === false ? intentMatrix(ir) : labMatrix(ir);
   const hostOf = new Map(matrix.endpoints.map((e) => [e.id, e.host]));
   const relevant = (id: string) => !opts.host || id === opts.host || id.startsWith(`${opts.host}.`) || hostOf.get(id) === opts.host || hostOf.get(id) === "*";
   const expectationsOf = new Map<string, number[]>();
