@@ -47,6 +47,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           file = ../hosts/node2/nftables/topo-filter.nft;
           name = "topo-filter";
         }
+        {
+          family = "ip";
+          file = ../hosts/node2/nftables/topo-nat.nft;
+          name = "topo-nat";
+        }
       ];
     };
     # hosts.oo1424oo
@@ -57,6 +62,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           family = "inet";
           file = ../hosts/oo1424oo/nftables/topo-filter.nft;
           name = "topo-filter";
+        }
+        {
+          family = "ip";
+          file = ../hosts/oo1424oo/nftables/topo-nat.nft;
+          name = "topo-nat";
         }
         {
           family = "ip";

@@ -92,6 +92,7 @@ let
       imports = [
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/firewall.nix)
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/network.nix)
+        ../hosts/netmaker-gateway/wireguard-peers.nix
       ];
       networking.hostName = "netmaker-gateway";
       virtualisation.interfaces.topo-up0.vlan = 1;
@@ -102,7 +103,8 @@ let
         ../hosts/node2/firewall.nix
         ../hosts/node2/network.nix
         ../hosts/node2/vswitches.nix
-        ../hosts/node2/ovs-late-ports.nix
+        ../hosts/node2/../../nixos/ovs-late-ports.nix
+        ../hosts/node2/wireguard-peers.nix
       ];
       networking.hostName = "node2";
       virtualisation.interfaces = {
@@ -169,7 +171,8 @@ let
         ../hosts/oo1424oo/firewall.nix
         ../hosts/oo1424oo/network.nix
         ../hosts/oo1424oo/vswitches.nix
-        ../hosts/oo1424oo/ovs-late-ports.nix
+        ../hosts/oo1424oo/../../nixos/ovs-late-ports.nix
+        ../hosts/oo1424oo/wireguard-peers.nix
       ];
       networking.hostName = "oo1424oo";
       virtualisation.interfaces = {
@@ -260,20 +263,20 @@ let
         enable = true;
         networks = {
           "10-up1" = {
-            address = [ "198.51.100.1/24" ];
             matchConfig.Name = "up1";
+            address = [ "198.51.100.1/24" ];
           };
           "10-up2" = {
-            address = [ "203.0.113.1/24" ];
             matchConfig.Name = "up2";
+            address = [ "203.0.113.1/24" ];
           };
           "10-up3" = {
+            matchConfig.Name = "up3";
             address = [ "198.18.3.1/24" ];
             dhcpServerConfig = {
               PoolOffset = 100;
               PoolSize = 50;
             };
-            matchConfig.Name = "up3";
             networkConfig.DHCPServer = true;
           };
         };

@@ -107,19 +107,19 @@ with subtest("external.wan -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork.uplin
 with subtest('external.wan -> netmaker-gateway icmp: allowed (hosts["netmaker-gateway"].firewall.allowPing = true)'):
     probe("router", "netmaker-gateway", "icmp", None, True)
 
-with subtest('external.wan -> netmaker-gateway tcp/9: blocked (tcp/9 not open in hosts["netmaker-gateway"].firewall (topology.ts:100) (input policy drop))'):
+with subtest('external.wan -> netmaker-gateway tcp/9: blocked (tcp/9 not open in hosts["netmaker-gateway"].firewall (input policy drop))'):
     probe("router", "netmaker-gateway", "tcp", 9, False)
 
-with subtest('external.wan -> netmaker-gateway tcp/22: allowed (tcp/22 open in hosts["netmaker-gateway"].firewall (topology.ts:100))'):
+with subtest('external.wan -> netmaker-gateway tcp/22: allowed (tcp/22 open in hosts["netmaker-gateway"].firewall)'):
     probe("router", "netmaker-gateway", "tcp", 22, True)
 
-with subtest('external.wan -> netmaker-gateway tcp/1080: allowed (tcp/1080 open in hosts["netmaker-gateway"].firewall (topology.ts:100))'):
+with subtest('external.wan -> netmaker-gateway tcp/1080: allowed (tcp/1080 open in hosts["netmaker-gateway"].firewall)'):
     probe("router", "netmaker-gateway", "tcp", 1080, True)
 
-with subtest('external.wan -> netmaker-gateway tcp/8081: allowed (tcp/8081 open in hosts["netmaker-gateway"].firewall (topology.ts:100))'):
+with subtest('external.wan -> netmaker-gateway tcp/8081: allowed (tcp/8081 open in hosts["netmaker-gateway"].firewall)'):
     probe("router", "netmaker-gateway", "tcp", 8081, True)
 
-with subtest('external.wan -> netmaker-gateway tcp/8443: allowed (tcp/8443 open in hosts["netmaker-gateway"].firewall (topology.ts:100))'):
+with subtest('external.wan -> netmaker-gateway tcp/8443: allowed (tcp/8443 open in hosts["netmaker-gateway"].firewall)'):
     probe("router", "netmaker-gateway", "tcp", 8443, True)
 
 with subtest("external.wan -> node2 icmp: allowed (hosts.node2.firewall.allowPing = true)"):
@@ -149,206 +149,221 @@ with subtest("external.wan -> oo1424oo tcp/9573: allowed (tcp/9573 open in hosts
 with subtest("external.wan -> oo1424oo tcp/9574: allowed (tcp/9574 open in hosts.oo1424oo.firewall)"):
     probe("router", "oo1424oo", "tcp", 9574, True)
 
-with subtest("hv1.vm1 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
+    probe("hv1-vm1", "hv1", "tcp", 9, False)
+
+with subtest("hv1.vm1 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm2", "icmp", None, False)
 
-with subtest("hv1.vm1 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm2", "tcp", 22, False)
 
-with subtest("hv1.vm1 -> hv1.vm2 tcp/5431: blocked (hosts.hv1.vmNetwork.exceptions[0] (topology.ts:159): only this port, only this way)"):
+with subtest("hv1.vm1 -> hv1.vm2 tcp/5431: blocked (hosts.hv1.vmNetwork.exceptions[0]: only this port, only this way)"):
     probe("hv1-vm1", "hv1-vm2", "tcp", 5431, False)
 
-with subtest("hv1.vm1 -> hv1.vm2 tcp/5432: allowed (hosts.hv1.vmNetwork.exceptions[0] (topology.ts:159))"):
+with subtest("hv1.vm1 -> hv1.vm2 tcp/5432: allowed (hosts.hv1.vmNetwork.exceptions[0])"):
     probe("hv1-vm1", "hv1-vm2", "tcp", 5432, True)
 
-with subtest("hv1.vm1 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm3", "icmp", None, False)
 
-with subtest("hv1.vm1 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm3", "tcp", 22, False)
 
-with subtest("hv1.vm1 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm4", "icmp", None, False)
 
-with subtest("hv1.vm1 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm4", "tcp", 22, False)
 
-with subtest("hv1.vm1 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm5", "icmp", None, False)
 
-with subtest("hv1.vm1 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm1 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm1", "hv1-vm5", "tcp", 22, False)
 
-with subtest("hv1.vm2 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
+    probe("hv1-vm2", "hv1", "tcp", 9, False)
+
+with subtest("hv1.vm2 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm1", "icmp", None, False)
 
-with subtest("hv1.vm2 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm1", "tcp", 22, False)
 
-with subtest("hv1.vm2 -> hv1.vm1 tcp/5432: blocked (hosts.hv1.vmNetwork.exceptions[0] (topology.ts:159): only this port, only this way)"):
+with subtest("hv1.vm2 -> hv1.vm1 tcp/5432: blocked (hosts.hv1.vmNetwork.exceptions[0]: only this port, only this way)"):
     probe("hv1-vm2", "hv1-vm1", "tcp", 5432, False)
 
-with subtest("hv1.vm2 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm3", "icmp", None, False)
 
-with subtest("hv1.vm2 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm3", "tcp", 22, False)
 
-with subtest("hv1.vm2 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm4", "icmp", None, False)
 
-with subtest("hv1.vm2 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm4", "tcp", 22, False)
 
-with subtest("hv1.vm2 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm5", "icmp", None, False)
 
-with subtest("hv1.vm2 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm2 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm2", "hv1-vm5", "tcp", 22, False)
 
-with subtest("hv1.vm3 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
+    probe("hv1-vm3", "hv1", "tcp", 9, False)
+
+with subtest("hv1.vm3 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm1", "icmp", None, False)
 
-with subtest("hv1.vm3 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm1", "tcp", 22, False)
 
-with subtest("hv1.vm3 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm2", "icmp", None, False)
 
-with subtest("hv1.vm3 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm2", "tcp", 22, False)
 
-with subtest("hv1.vm3 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm4", "icmp", None, False)
 
-with subtest("hv1.vm3 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm4", "tcp", 22, False)
 
-with subtest("hv1.vm3 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm5", "icmp", None, False)
 
-with subtest("hv1.vm3 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm3 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm3", "hv1-vm5", "tcp", 22, False)
 
-with subtest("hv1.vm4 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
+    probe("hv1-vm4", "hv1", "tcp", 9, False)
+
+with subtest("hv1.vm4 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm1", "icmp", None, False)
 
-with subtest("hv1.vm4 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm1", "tcp", 22, False)
 
-with subtest("hv1.vm4 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm2", "icmp", None, False)
 
-with subtest("hv1.vm4 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm2", "tcp", 22, False)
 
-with subtest("hv1.vm4 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm3", "icmp", None, False)
 
-with subtest("hv1.vm4 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm3", "tcp", 22, False)
 
-with subtest("hv1.vm4 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm5 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm5", "icmp", None, False)
 
-with subtest("hv1.vm4 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm4 -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm4", "hv1-vm5", "tcp", 22, False)
 
-with subtest("hv1.vm5 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
+    probe("hv1-vm5", "hv1", "tcp", 9, False)
+
+with subtest("hv1.vm5 -> hv1.vm1 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm1", "icmp", None, False)
 
-with subtest("hv1.vm5 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm1 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm1", "tcp", 22, False)
 
-with subtest("hv1.vm5 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm2 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm2", "icmp", None, False)
 
-with subtest("hv1.vm5 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm2 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm2", "tcp", 22, False)
 
-with subtest("hv1.vm5 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm3 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm3", "icmp", None, False)
 
-with subtest("hv1.vm5 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm3 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm3", "tcp", 22, False)
 
-with subtest("hv1.vm5 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm4 icmp: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm4", "icmp", None, False)
 
-with subtest("hv1.vm5 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork (topology.ts:145): VMs are isolated)"):
+with subtest("hv1.vm5 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are isolated)"):
     probe("hv1-vm5", "hv1-vm4", "tcp", 22, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy: not the host)"):
+with subtest("oo1424oo.gateway -> oo1424oo icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy: not the host)"):
     probe("oo1424oo-gateway", "oo1424oo", "icmp", None, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-mcp-server", "icmp", None, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-mcp-server", "tcp", 9573, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-op-dbus-api", "icmp", None, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-op-dbus-api", "tcp", 9574, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-xray", "icmp", None, False)
 
-with subtest("oo1424oo.gateway -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.gateway -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-gateway", "oo1424oo-xray", "tcp", 443, False)
 
-with subtest('oo1424oo.mcp-server -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["mcp-server"] (topology.ts:51): mcp-server has role management)'):
+with subtest('oo1424oo.mcp-server -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
     probe("oo1424oo-mcp-server", "oo1424oo", "icmp", None, True)
 
-with subtest("oo1424oo.mcp-server -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.mcp-server -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-mcp-server", "oo1424oo-gateway", "icmp", None, False)
 
-with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.containers["mcp-server"] (topology.ts:51): mcp-server has role management)'):
+with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
     probe("oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "icmp", None, False)
 
-with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.containers["mcp-server"] (topology.ts:51): mcp-server has role management)'):
+with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
     probe("oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "tcp", 9574, False)
 
-with subtest('oo1424oo.mcp-server -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.mcp-server -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-mcp-server", "oo1424oo-xray", "icmp", None, False)
 
-with subtest('oo1424oo.mcp-server -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.mcp-server -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-mcp-server", "oo1424oo-xray", "tcp", 443, False)
 
-with subtest('oo1424oo.op-dbus-api -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["op-dbus-api"] (topology.ts:59): op-dbus-api has role management)'):
+with subtest('oo1424oo.op-dbus-api -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["op-dbus-api"]: op-dbus-api has role management)'):
     probe("oo1424oo-op-dbus-api", "oo1424oo", "icmp", None, True)
 
-with subtest("oo1424oo.op-dbus-api -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.op-dbus-api -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-op-dbus-api", "oo1424oo-gateway", "icmp", None, False)
 
-with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.containers["mcp-server"] (topology.ts:51): mcp-server has role management)'):
+with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
     probe("oo1424oo-op-dbus-api", "oo1424oo-mcp-server", "icmp", None, False)
 
-with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.containers["mcp-server"] (topology.ts:51): mcp-server has role management)'):
+with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
     probe("oo1424oo-op-dbus-api", "oo1424oo-mcp-server", "tcp", 9573, False)
 
-with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-op-dbus-api", "oo1424oo-xray", "icmp", None, False)
 
-with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-op-dbus-api", "oo1424oo-xray", "tcp", 443, False)
 
-with subtest('oo1424oo.xray -> oo1424oo icmp: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit: not the host)'):
+with subtest('oo1424oo.xray -> oo1424oo icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit: not the host)'):
     probe("oo1424oo-xray", "oo1424oo", "icmp", None, False)
 
-with subtest("oo1424oo.xray -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy (topology.ts:88): gateway is a hop of chain privacy)"):
+with subtest("oo1424oo.xray -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
     probe("oo1424oo-xray", "oo1424oo-gateway", "icmp", None, False)
 
-with subtest('oo1424oo.xray -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.xray -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-xray", "oo1424oo-mcp-server", "icmp", None, False)
 
-with subtest('oo1424oo.xray -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.xray -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-xray", "oo1424oo-mcp-server", "tcp", 9573, False)
 
-with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-xray", "oo1424oo-op-dbus-api", "icmp", None, False)
 
-with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains["xray-exit"] (topology.ts:89): xray is a hop of chain xray-exit)'):
+with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
     probe("oo1424oo-xray", "oo1424oo-op-dbus-api", "tcp", 9574, False)

@@ -131,9 +131,8 @@ export async function compileFile(file: string, opts: FrontEndOptions = {}): Pro
   return { ...backEnd(f.analyzed), file: f.analyzed.loaded.file, outDir: f.analyzed.outDir };
 }
 
-function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }): CompileResult {
+function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }, t?: Record<string, number>): CompileResult {
   const { ir, lock, warnings } = front;
-  const t = opts.timings;
   const hosts = timed(t, "lower", () => lowerFleet(ir));
   const tree = timed(t, "render+plan", () => planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts)));
   const plan = timed(t, "manifest", () => withManifest(tree, ir.source));
@@ -142,7 +141,7 @@ function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[]
 
 export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {
   const front = analyze(loaded, opts);
-  return front.ok ? backEnd(front) : front;
+  return front.ok ? backEnd(front, opts.timings) : front;
 }
 
 function locate(diags: Diagnostic[], locator: Locator): Diagnostic[] {

@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -23,23 +23,23 @@
       };
     };
     networks = {
-      # hosts["netmaker-gateway"].uplink (topology.ts:99)
+      # hosts["netmaker-gateway"].uplink
       "10-eth0" = {
+        matchConfig.Name = "eth0";
         address = [ "198.51.100.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "eth0";
         routes = [
           {
             Gateway = "198.51.100.1";
           }
         ];
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
+        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";
@@ -55,7 +55,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -63,7 +63,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

@@ -3,14 +3,14 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json wireguard.nix).
 {
   topo.wireguard.peers = {
-    # meshes["nm-privacy"] (topology.ts:165)
+    # meshes["nm-privacy"]
     nm-privacy = [
-      # node2: meshes["nm-privacy"].members.node2 (topology.ts:176)
+      # node2: meshes["nm-privacy"].members.node2
       {
         AllowedIPs = [ "10.100.0.3/32" "10.1.0.0/24" ];
         PublicKey = "lX20dApNyuKJuyI320oFMoJBRgZU/V/kpCtz1DfbPT8=";
       }
-      # oo1424oo: meshes["nm-privacy"].members.oo1424oo (topology.ts:175)
+      # oo1424oo: meshes["nm-privacy"].members.oo1424oo
       {
         AllowedIPs = [ "10.100.0.2/32" "10.0.0.0/24" "0.0.0.0/0" ];
         Endpoint = "203.0.113.10:51821";

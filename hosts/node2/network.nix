@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -23,30 +23,30 @@
       };
     };
     networks = {
-      # hosts.node2.uplink (topology.ts:114)
+      # hosts.node2.uplink
       "10-enp1s0" = {
+        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.20/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
           }
         ];
       };
-      # hosts.node2.bridges.vmbr0 (topology.ts:121)
+      # hosts.node2.bridges.vmbr0
       "20-vmbr0" = {
+        matchConfig.Name = "vmbr0";
         address = [ "10.1.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
+        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.3/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.0.0.0/24";

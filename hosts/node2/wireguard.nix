@@ -3,9 +3,9 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json wireguard.nix).
 {
   topo.wireguard.peers = {
-    # meshes["nm-privacy"] (topology.ts:165)
+    # meshes["nm-privacy"]
     nm-privacy = [
-      # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
+      # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
       {
         AllowedIPs = [ "10.100.0.0/24" "10.0.0.0/24" ];
         Endpoint = "198.51.100.10:51821";

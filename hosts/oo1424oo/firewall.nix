@@ -11,6 +11,10 @@
           content = builtins.readFile ./nftables/topo-filter.nft;
           family = "inet";
         };
+        topo-nat = {
+          content = builtins.readFile ./nftables/topo-nat.nft;
+          family = "ip";
+        };
         topo-privacy = {
           content = builtins.readFile ./nftables/topo-privacy.nft;
           family = "inet";

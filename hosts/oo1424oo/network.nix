@@ -9,7 +9,7 @@
   systemd.network = {
     enable = true;
     netdevs = {
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
         netdevConfig = {
           Description = "WireGuard mesh nm-privacy";
@@ -21,7 +21,7 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-nm-privacy.key";
         };
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
+      # hosts.oo1424oo.vpnServers.wg0
       "30-wg0" = {
         netdevConfig = {
           Description = "WireGuard VPN server wg0";
@@ -33,7 +33,7 @@
           PrivateKeyFile = "/run/secrets/topo/oo1424oo-wg0.key";
         };
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+      # hosts.oo1424oo.tunnels.warp0
       "31-warp0" = {
         netdevConfig = {
           Description = "WireGuard tunnel warp0";
@@ -44,30 +44,30 @@
       };
     };
     networks = {
-      # hosts.oo1424oo.uplink (topology.ts:21)
+      # hosts.oo1424oo.uplink
       "10-enp1s0" = {
+        matchConfig.Name = "enp1s0";
         address = [ "203.0.113.10/24" ];
         dns = [ "192.0.2.53" ];
         linkConfig.RequiredForOnline = "routable";
-        matchConfig.Name = "enp1s0";
         routes = [
           {
             Gateway = "203.0.113.1";
           }
         ];
       };
-      # hosts.oo1424oo.bridges.vmbr0 (topology.ts:29)
+      # hosts.oo1424oo.bridges.vmbr0
       "20-vmbr0" = {
+        matchConfig.Name = "vmbr0";
         address = [ "10.0.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "vmbr0";
         networkConfig.ConfigureWithoutCarrier = true;
       };
-      # meshes["nm-privacy"] (topology.ts:165)
+      # meshes["nm-privacy"]
       "30-nm-privacy" = {
+        matchConfig.Name = "nm-privacy";
         address = [ "10.100.0.2/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "nm-privacy";
         routes = [
           {
             Destination = "10.1.0.0/24";
@@ -75,17 +75,17 @@
           }
         ];
       };
-      # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
+      # hosts.oo1424oo.vpnServers.wg0
       "30-wg0" = {
+        matchConfig.Name = "wg0";
         address = [ "10.8.0.1/24" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "wg0";
       };
-      # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+      # hosts.oo1424oo.tunnels.warp0
       "31-warp0" = {
+        matchConfig.Name = "warp0";
         address = [ "172.16.0.2/32" ];
         linkConfig.RequiredForOnline = "no";
-        matchConfig.Name = "warp0";
         routes = [
           {
             Destination = "0.0.0.0/0";
@@ -93,7 +93,7 @@
           }
         ];
         routingPolicyRules = [
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
@@ -101,7 +101,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
@@ -109,7 +109,7 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";
@@ -117,21 +117,21 @@
             SuppressPrefixLength = 0;
             Table = "main";
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[0] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[0]
           {
             Family = "ipv4";
             From = "10.0.0.100/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts.oo1424oo.tunnels.warp0.usedBy[1] (topology.ts:76)
+          # hosts.oo1424oo.tunnels.warp0.usedBy[1]
           {
             Family = "ipv4";
             From = "10.0.0.102/32";
             Priority = 10010;
             Table = 100;
           }
-          # hosts["netmaker-gateway"].services.socks5.exitVia (topology.ts:104)
+          # hosts["netmaker-gateway"].services.socks5.exitVia
           {
             Family = "ipv4";
             From = "10.100.0.1/32";

@@ -3,18 +3,18 @@
 # Plain data: evaluates without nixpkgs (nix-instantiate --eval --strict --json wireguard.nix).
 {
   topo.wireguard.peers = {
-    # meshes["nm-privacy"] (topology.ts:165)
+    # meshes["nm-privacy"]
     nm-privacy = [
-      # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"] (topology.ts:174)
+      # netmaker-gateway: meshes["nm-privacy"].members["netmaker-gateway"]
       {
         AllowedIPs = [ "10.100.0.0/24" "10.1.0.0/24" ];
         Endpoint = "198.51.100.10:51821";
         PublicKey = "w/M7khY2VYkoJschrsH4W00UivYacgkSQpZ0jAOT5h4=";
       }
     ];
-    # hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+    # hosts.oo1424oo.tunnels.warp0
     warp0 = [
-      # warp0 far end: hosts.oo1424oo.tunnels.warp0 (topology.ts:69)
+      # warp0 far end: hosts.oo1424oo.tunnels.warp0
       {
         AllowedIPs = [ "0.0.0.0/0" ];
         Endpoint = "198.51.100.20:2408";
@@ -22,9 +22,9 @@
         PublicKey = "5FahZ7WvfqosT711PZ3uKM5c85Hz7i24vse0SncRdkw=";
       }
     ];
-    # hosts.oo1424oo.vpnServers.wg0 (topology.ts:80)
+    # hosts.oo1424oo.vpnServers.wg0
     wg0 = [
-      # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop (topology.ts:84)
+      # laptop: hosts.oo1424oo.vpnServers.wg0.clients.laptop
       {
         AllowedIPs = [ "10.8.0.2/32" ];
         PublicKey = "GDZ7NFso1gWZgF4nM4RhdIB5jCGF4B3ivUkIZ9hCRH4=";

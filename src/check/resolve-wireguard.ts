@@ -29,6 +29,7 @@ import type { MeshIR, MeshMemberIR, PolicyRuleIR, TunnelIR, TunnelUserIR, VpnSer
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import { isIPv4Cidr } from "../model/common.js";
 import { addressOf, fromInt, networkOf, parseCidr, toInt } from "../net/ipv4.js";
+import { containerPort } from "./resolve-ovs.js";
 import { defaultPrivateKeyFile, keyNeeds, LOCK_SECTION, publicKeyOf, secretFileName, wireguardLock, type KeyNeed, type WireguardLock } from "./wireguard-keys.js";
 
 export const DEFAULT_KEEPALIVE = 25;
@@ -335,7 +336,7 @@ function exitRules(origin: Origin, source: string, table: number): PolicyRuleIR[
   ];
 }
 
-/** Who exits through a tunnel: its `usedBy`, plus every service elsewhere whose exitVia names it. */
+/** Who exits through a tunnel: its `usedBy`, every container hop of a chain ending in it, and every service elsewhere whose exitVia names it. */
 function tunnelUsers(topo: TopologyParsed, hostName: string, iface: string, meshes: readonly MeshIR[], origin: OriginOf): TunnelUserIR[] {
   const host = topo.hosts[hostName]!;
   // Where each user is declared: the service's exitVia when it has one, else the usedBy entry.
@@ -345,6 +346,15 @@ function tunnelUsers(topo: TopologyParsed, hostName: string, iface: string, mesh
     for (const [s, svc] of Object.entries(other.services ?? {})) {
       if (svc.exitVia === `${hostName}.${iface}`) refs.set(`${h}.${s}`, ["hosts", h, "services", s, "exitVia"]);
     }
+  }
+  // A chain that ends in this tunnel sends every container hop's traffic into it (relayed, with
+  // the hop's own source): each is a user, declared by the chain.
+  for (const [chName, ch] of Object.entries(host.chains ?? {})) {
+    if (ch.hops[ch.hops.length - 1] !== iface) continue;
+    ch.hops.forEach((hop, i) => {
+      const c = Object.entries(host.containers ?? {}).find(([n, x]) => n === hop || containerPort(x) === hop);
+      if (c && !refs.has(c[0])) refs.set(c[0], ["hosts", hostName, "chains", chName, "hops", i]);
+    });
   }
   const users: TunnelUserIR[] = [];
   for (const ref of sorted(refs.keys())) {

@@ -3,6 +3,7 @@
  * implied (forwarding on a host that routes for others), and records where each item came from.
  * Runs only on input the rules accepted, so it may assume every reference exists.
  */
+import { composeConflicts } from "./compose-conflicts.js";
 import { formatPath, type Diagnostic, type Locator, type Path } from "../diag/diagnostic.js";
 import type { HostParsed, TopologyParsed } from "../model/topology.js";
 import { LockBuilder } from "../ir/lock.js";
@@ -67,6 +68,7 @@ export function resolve(topo: TopologyParsed, opts: ResolveOptions): Resolution 
     meshes,
     expectations,
   };
+  alloc.diagnostics.push(...composeConflicts(ir));
   // The section is replaced whole: allocations of removed VMs leave the lock.
   lock.write(VM_LOCK_SECTION, Object.keys(alloc.vmNetwork).length ? alloc.vmNetwork : undefined);
   return { ir, diagnostics: alloc.diagnostics };
@@ -98,7 +100,7 @@ function resolveHost(topo: TopologyParsed, name: string, host: HostParsed, origi
   const bridges: BridgeIR[] = Object.entries(host.bridges ?? {})
     .map(([brName, br]): BridgeIR => {
       const o = origin([...base, "bridges", brName]);
-      const common = { name: brName, origin: o, ...(br.description ? { description: br.description } : {}), ...(br.address ? { address: br.address } : {}) };
+      const common = { name: brName, origin: o, ...(br.description ? { description: br.description } : {}), ...(br.address ? { address: br.address } : {}), nat: br.nat };
       return br.kind === "linux"
         ? { kind: "linux", ...common, ports: sortedUniqueStrings(br.ports ?? []), stp: br.stp ?? false }
         : { kind: "ovs", ...common, ovs: resolveOvsBridge(host, name, brName, br, origin) };

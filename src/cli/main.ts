@@ -62,9 +62,23 @@ export async function main(argv: string[]): Promise<void> {
     .option("--keep", "Leave the lab up for inspection; prints how to enter it and tear it down")
     .option("--tree <dir>", "Instantiate this already compiled tree instead of compiling afresh")
     .option("--teardown <run>", "Remove a lab left up by --keep (a run id, or all)")
+    .option("--no-adversarial", "Skip the misbehaving guests' cells (spoofed sources, renumbered containers, a VM at the host's other addresses)")
     .example("sudo npx topo verify topology.ts")
-    .action((file: string | undefined, o: { host?: string; json?: boolean; keep?: boolean; tree?: string; teardown?: string }) =>
+    .action((file: string | undefined, o: { host?: string; json?: boolean; keep?: boolean; tree?: string; teardown?: string; adversarial?: boolean }) =>
       run(async () => (await import("./commands/verify.js")).verifyCommand(file ?? "topology.ts", o)),
+    );
+
+  cli
+    .command("fuzz", "Random mixed fleets through validate, compile and verify (root); a reproducer line for each failure")
+    .option("--seed <n>", "First seed (default 1); fleet i uses seed + i")
+    .option("--count <n>", "How many fleets (default 10)")
+    .option("--out <dir>", "Where the fleets and the reports of failures go (default: $TMPDIR/topo-fuzz)")
+    .option("--without <concepts>", "Leave concepts out: vms, linuxBridges, ovs, chains, longChains, mesh, crossExits, dhcp (comma-separated)")
+    .option("--compile-only", "Validate and compile only, no lab")
+    .option("--json", "Print the outcomes as JSON")
+    .example("sudo npx topo fuzz --seed 1 --count 10")
+    .action((o: { seed?: number; count?: number; out?: string; without?: string; compileOnly?: boolean; json?: boolean }) =>
+      run(async () => (await import("./commands/fuzz.js")).fuzzCommand(o)),
     );
 
   cli

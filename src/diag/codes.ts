@@ -97,7 +97,12 @@ export const CODES = {
   TOPO3011: {
     title: "invalid OpenFlow rule",
     explanation:
-      "A flow or flow policy cannot be written as OpenFlow: a port match (tp_src/tp_dst) without proto tcp or udp, `drop` together with other actions, a `goto` that is not last or goes backwards, or two flows with the same table, priority and match (the second would silently replace the first).",
+      "A flow or flow policy cannot be written as OpenFlow: a port match (tp_src/tp_dst) without proto tcp or udp, `drop` together with other actions, a `goto` that is not last or goes backwards, two flows with the same table, priority and match (the second would silently replace the first), or an address match with host bits set (`10.0.0.200/24`: OVS masks them away and matches the whole network; write the address or the network).",
+  },
+  TOPO3012: {
+    title: "policies that cannot be composed safely",
+    explanation:
+      "Every concept on a host (firewall, VM network, containers and roles, chains, mesh, tunnels, VPN servers) contributes to one composed policy per host. Where two of them meet in a way topo cannot enforce without silently dropping what one allows or silently opening what another forbids, compile stops here. The message names both sides; change one of them.",
   },
   TOPO4001: {
     title: "interface name too long",

@@ -44,6 +44,8 @@ export interface FlowMatchIR {
   readonly dst?: string;
   readonly srcPort?: number;
   readonly dstPort?: number;
+  /** icmp_type (topo's own flows only: ICMP redirects of a forced hop). */
+  readonly icmpType?: number;
 }
 
 export type FlowActionIR =

@@ -91,6 +91,8 @@ export interface LinuxBridgeIR {
   readonly address?: string;
   readonly ports: readonly string[];
   readonly stp: boolean;
+  /** How the subnet leaves by the uplink when the host forwards: masqueraded or routed as is. */
+  readonly nat: "masquerade" | "none";
 }
 
 export interface OvsBridgeIR {
@@ -99,6 +101,8 @@ export interface OvsBridgeIR {
   readonly origin: Origin;
   readonly description?: string;
   readonly address?: string;
+  /** How the subnet leaves by the uplink when the host forwards: masqueraded or routed as is. */
+  readonly nat: "masquerade" | "none";
   /** Attachments, flows and policies, resolved by check/resolve-ovs.ts. */
   readonly ovs: OvsDetailIR;
 }

@@ -10,4 +10,4 @@ export { LabError } from "./runtime/exec.js";
 export { checkRequirements } from "./runtime/requirements.js";
 export { withRun, type LabRun } from "./runtime/run.js";
 export { keptRuns, LAB_ROOT, recoverStaleRuns, teardownRun } from "./runtime/state.js";
-export { runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "./probe/probes.js";
+export { prepareSources, runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "./probe/probes.js";

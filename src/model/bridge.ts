@@ -11,6 +11,12 @@ export const LinuxBridge = z
     address: IPv4Cidr.optional().describe("The bridge's own address, e.g. 10.0.0.1/24."),
     ports: z.array(IfName).optional().describe("Host interfaces enslaved to the bridge."),
     stp: z.boolean().optional().describe("Spanning tree (default off)."),
+    nat: z
+      .enum(["masquerade", "none"])
+      .default("masquerade")
+      .describe(
+        "What the bridge's subnet looks like where it leaves by the uplink (when the host forwards): masquerade (default: the host's uplink address, for private subnets) or none (routed as is; the upstream routes the subnet back).",
+      ),
   })
   .strict();
 
@@ -98,6 +104,12 @@ export const OvsBridge = z
     kind: z.literal("ovs"),
     description: Text.optional(),
     address: IPv4Cidr.optional().describe("Address of the bridge's internal interface."),
+    nat: z
+      .enum(["masquerade", "none"])
+      .default("masquerade")
+      .describe(
+        "What the bridge's subnet looks like where it leaves by the uplink (when the host forwards): masquerade (default: the host's uplink address, for private subnets) or none (routed as is; the upstream routes the subnet back).",
+      ),
     ports: z.record(IfName, OvsPort).optional().describe("Extra ports; container and tunnel ports are added from their attachments."),
     flows: z.array(Flow).optional(),
     flowPolicies: z.record(Ident, FlowPolicy).optional(),

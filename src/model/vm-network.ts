@@ -62,7 +62,7 @@ export const VmNetwork = z
       .optional()
       .describe("Cloud metadata service reached from VMs through DNAT and masquerade."),
     dns: z.array(IPv4).default(["1.1.1.1", "8.8.8.8"]).describe("DNS servers the guests use (default 1.1.1.1, 8.8.8.8)."),
-    sshPort: Port.default(22).describe("SSH port administrators reach VMs and the host on (default 22)."),
+    sshPort: Port.default(22).describe("SSH port administrators reach the VMs on, over the admin interface (default 22). It opens nothing on the host: the host's own SSH is firewall.allowedTCPPorts."),
     hostServices: z
       .array(z.object({ proto: Proto, port: Port }).strict())
       .optional()

@@ -11,6 +11,7 @@ import { hostFirewallIntent } from "./contributors/host-firewall.js";
 import { ovsIntent } from "./contributors/ovs.js";
 import { vmNetworkIntent } from "./contributors/vm-network.js";
 import { wireguardIntent } from "./contributors/wireguard.js";
+import { adversarialIntent } from "./contributors/adversarial.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
@@ -37,6 +38,14 @@ export interface IntentCell extends IntentService {
   readonly allowed: boolean;
   /** Why: the topology path (and line) the decision comes from. */
   readonly reason: string;
+  /** Tells apart cells of one pair and service that differ in how they are tried (adversarial cells: "spoofed 10.1.2.2", "at 10.2.0.1"). */
+  readonly variant?: string;
+  /**
+   * The source address the probe sends from, when it is not the endpoint's own (address with
+   * prefix). spoofed: the sender does not hold it (answers go elsewhere; only delivery counts);
+   * otherwise the guest gave itself that address (renumbered) and answers come back to it.
+   */
+  readonly source?: { readonly address: string; readonly spoofed: boolean };
 }
 
 export interface IntentMatrix {
@@ -83,7 +92,7 @@ export type IntentContributor = (ir: TopologyIR, scope?: IntentScope) => IntentM
 
 export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent];
 
-const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}`;
+const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}${c.variant !== undefined ? `\u0000${c.variant}` : ""}`;
 
 /** Gather every contributor's cells, sorted and de-duplicated (a later contributor may not contradict an earlier one). */
 export function intentMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
@@ -116,4 +125,13 @@ function gather(ir: TopologyIR, contributors: readonly IntentContributor[], scop
     endpoints: [...endpoints.values()].sort(byId),
     cells: [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
   };
+}
+
+/**
+ * What `topo verify` probes: the matrix and the adversarial cells derived from it (spoofed and
+ * renumbered sources, a VM at the host's other addresses), which only a lab can try.
+ */
+export function labMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
+  const base = intentMatrix(ir, contributors);
+  return intentMatrix(ir, [() => base, (x) => adversarialIntent(x, base)]);
 }

@@ -40,6 +40,10 @@ export function printMatch(m: FlowMatchIR, ports: PortMap): string[] {
   if (m.dst !== undefined) fields.push(`${dstKey}=${address(m.dst)}`);
   if (m.srcPort !== undefined) fields.push(`tp_src=${m.srcPort}`);
   if (m.dstPort !== undefined) fields.push(`tp_dst=${m.dstPort}`);
+  if (m.icmpType !== undefined) {
+    if (proto !== "icmp") throw new FlowError("an icmp_type match needs proto icmp");
+    fields.push(`icmp_type=${m.icmpType}`);
+  }
   return fields;
 }
 

@@ -25,7 +25,7 @@ export function formatReport(r: VerifyResult): string {
   const sorted = [...r.cells].sort(byCell);
   const rows = [["", "FROM", "TO", "SERVICE", "EXPECTED", "OBSERVED", ""]];
   for (const c of sorted) {
-    rows.push([c.ok ? " " : "✗", c.from, c.to + (c.address ? ` (${c.address})` : ""), service(c), verdict(c.expected), verdict(c.observed), c.ok ? (c.expectations.length ? `expectation #${c.expectations.map((i) => i + 1).join(",#")}` : "") : "MISMATCH"]);
+    rows.push([c.ok ? " " : "✗", c.from + (c.variant ? ` [${c.variant}]` : ""), c.to + (c.address ? ` (${c.address})` : ""), service(c), verdict(c.expected), verdict(c.observed), c.ok ? (c.expectations.length ? `expectation #${c.expectations.map((i) => i + 1).join(",#")}` : "") : "MISMATCH"]);
   }
   lines.push(...table(rows).map((l) => `  ${l}`));
   lines.push("");
@@ -89,7 +89,7 @@ function byCell(a: CellOutcome, b: CellOutcome): number {
 }
 
 export function mismatch(c: CellOutcome): string {
-  return `${c.from} -> ${c.to} ${service(c)}: expected ${verdict(c.expected)} (${c.reason}), observed ${verdict(c.observed)}${c.detail ? ` (${c.detail})` : ""}`;
+  return `${c.from}${c.variant ? ` [${c.variant}]` : ""} -> ${c.to}${c.address && c.variant ? ` (${c.address})` : ""} ${service(c)}: expected ${verdict(c.expected)} (${c.reason}), observed ${verdict(c.observed)}${c.detail ? ` (${c.detail})` : ""}`;
 }
 
 export function reportJson(r: VerifyResult): string {

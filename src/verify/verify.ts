@@ -9,13 +9,14 @@ import { compileFile } from "../compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { originLines, withLines } from "../ir/origin.js";
 import type { ExpectationIR, TopologyIR } from "../ir/types.js";
-import { intentMatrix, type IntentCell } from "../policy/intent.js";
+import { intentMatrix, labMatrix, type IntentCell } from "../policy/intent.js";
 import {
   bringUp,
   checkRequirements,
   COMPONENTS,
   LabError,
   labRequirements,
+  prepareSources,
   recoverStaleRuns,
   runProbes,
   SERVED_PORTS,
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   readonly tree?: string;
   readonly host?: string;
   readonly keep?: boolean;
+  /** Probe the adversarial cells too (spoofed and renumbered sources, a VM at the host's other addresses); default true. */
+  readonly adversarial?: boolean;
   readonly components?: readonly LabComponent[];
   /** Progress messages (phases, probe counts). */
   readonly progress?: (p: Progress) => void;
@@ -48,6 +51,10 @@ export interface CellOutcome {
   readonly proto: "tcp" | "udp" | "icmp";
   readonly port?: number;
   readonly address?: string;
+  /** Adversarial cells: how this one is tried (see IntentCell.variant). */
+  readonly variant?: string;
+  /** The source address sent from, when not the endpoint's own (spoofed or renumbered). */
+  readonly source?: string;
   readonly expected: boolean;
   readonly observed: boolean;
   readonly ok: boolean;
@@ -93,7 +100,7 @@ export type VerifyOutcome =
   | { kind: "lab-error"; message: string; detail?: string }
   | { kind: "done"; result: VerifyResult };
 
-const key = (c: { from: string; to: string; proto: string; port?: number }) => `${c.from}|${c.to}|${c.proto}|${c.port ?? ""}`;
+const key = (c: { from: string; to: string; proto: string; port?: number; variant?: string }) => `${c.from}|${c.to}|${c.proto}|${c.port ?? ""}${c.variant !== undefined ? `|${c.variant}` : ""}`;
 
 export async function verify(opts: VerifyOptions): Promise<VerifyOutcome> {
   const t0 = Date.now();
@@ -179,7 +186,7 @@ interface Planned {
 }
 
 async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions) {
-  const matrix = intentMatrix(ir);
+  const matrix = opts.adversarial === false ? intentMatrix(ir) : labMatrix(ir);
   const hostOf = new Map(matrix.endpoints.map((e) => [e.id, e.host]));
   const relevant = (id: string) => !opts.host || id === opts.host || id.startsWith(`${opts.host}.`) || hostOf.get(id) === opts.host || hostOf.get(id) === "*";
   // Reasons name topology paths (as generated comments do); the report adds their lines.
@@ -215,14 +222,27 @@ async function probeMatrix(ctx: LabContext, ir: TopologyIR, opts: VerifyOptions)
       unprobed.push({ from: cell.from, to: cell.to, proto: cell.proto, port: cell.port!, missing: [], why: `${cell.proto}/${cell.port} on ${cell.to} is held by ${held}` });
       continue;
     }
-    const base = { from: cell.from, to: cell.to, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), expected: cell.allowed, reason: withLines(cell.reason, lines), expectations: exp };
+    const source = "source" in cell ? cell.source : undefined;
+    const variant = "variant" in cell ? cell.variant : undefined;
+    const base = {
+      from: cell.from,
+      to: cell.to,
+      proto: cell.proto,
+      ...(cell.port !== undefined ? { port: cell.port } : {}),
+      ...(variant !== undefined ? { variant } : {}),
+      ...(source ? { source: source.address } : {}),
+      expected: cell.allowed,
+      reason: withLines(cell.reason, lines),
+      expectations: exp,
+    };
     const address = ("toAddress" in cell ? cell.toAddress : undefined) ?? to.address();
     if (!address) planned.push({ cell: base, missingAddress: true });
-    else planned.push({ cell: base, probe: { fromNs: from.ns, toNs: to.ns, address, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}) } });
+    else planned.push({ cell: base, probe: { fromNs: from.ns, toNs: to.ns, address, proto: cell.proto, ...(cell.port !== undefined ? { port: cell.port } : {}), ...(source ? { source } : {}) } });
   }
 
   const probes = planned.filter((p) => p.probe).map((p) => p.probe!);
   await startListeners(ctx.run, probes);
+  prepareSources(ctx.run, probes);
   opts.progress?.({ kind: "probes", done: 0, total: probes.length });
   const results = await runProbes(ctx.run, probes, { onDone: (done, total) => opts.progress?.({ kind: "probes", done, total }) });
   let k = 0;

@@ -23,4 +23,5 @@ export function leftovers(runId: string): string[] {
   return out;
 }
 
-export const cellName = (c: { from: string; to: string; proto: string; port?: number }) => `${c.from} -> ${c.to} ${c.proto}${c.port !== undefined ? `/${c.port}` : ""}`;
+export const cellName = (c: { from: string; to: string; proto: string; port?: number; variant?: string }) =>
+  `${c.from}${c.variant ? ` [${c.variant}]` : ""} -> ${c.to} ${c.proto}${c.port !== undefined ? `/${c.port}` : ""}`;

@@ -108,7 +108,7 @@ test("a flow file without the isolation flows is caught by the probes", async ()
 });
 
 test("a flow that lost its prerequisite (ip) is rewritten by OVS, and the lab says so", async () => {
-  const r = await verifyFeatures((t) => t.replace("priority=64500,cookie=0x746f706f00000001,ip,in_port=200,nw_dst=10.0.0.1,", "priority=64500,cookie=0x746f706f00000001,in_port=200,nw_dst=10.0.0.1,"));
+  const r = await verifyFeatures((t) => t.replace("priority=64500,cookie=0x746f706f00000001,ip,in_port=200,nw_src=10.0.0.200,nw_dst=10.0.0.1,", "priority=64500,cookie=0x746f706f00000001,in_port=200,nw_src=10.0.0.200,nw_dst=10.0.0.1,"));
   assert.not.ok(r.ok);
   assert.ok(
     r.findings.some((f) => f.component === "openvswitch" && f.severity === "error"),

@@ -138,9 +138,15 @@ test("hostile strings in a state file cannot break out of the generated TypeScri
 });
 
 test("parseFlow reads the seeds' ovs-ofctl syntax and refuses what the model cannot say", () => {
+  // The seed's host-bits mistake: imported as the network OVS really matches, and said so.
   assert.equal(parseFlow("priority=100,in_port=veth100,nw_dst=10.0.0.200/24,actions=drop"), {
     ok: true,
-    flow: { priority: 100, match: { inPort: "veth100", dst: "10.0.0.200/24" }, actions: ["drop"] },
+    flow: { priority: 100, match: { inPort: "veth100", dst: "10.0.0.0/24" }, actions: ["drop"] },
+    widened: ["nw_dst=10.0.0.200/24 has host bits set: imported as 10.0.0.0/24, what OVS matches"],
+  });
+  assert.equal(parseFlow("priority=100,in_port=veth100,nw_dst=10.0.0.200,actions=drop"), {
+    ok: true,
+    flow: { priority: 100, match: { inPort: "veth100", dst: "10.0.0.200" }, actions: ["drop"] },
   });
   assert.equal(parseFlow("table=1,cookie=0xdead,tcp,tp_dst=6333,actions=output:veth103,resubmit(,2),goto_table:3"), {
     ok: true,

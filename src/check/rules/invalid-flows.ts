@@ -1,10 +1,12 @@
 import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
 import { hostEntries } from "../inventory.js";
+import { isIPv4Cidr } from "../../model/common.js";
+import { addressOf, networkOf } from "../../net/ipv4.js";
 
 interface FlowLike {
   readonly table?: number | undefined;
-  readonly match?: { proto?: string | undefined; srcPort?: number | undefined; dstPort?: number | undefined } | undefined;
+  readonly match?: { proto?: string | undefined; src?: string | undefined; dst?: string | undefined; srcPort?: number | undefined; dstPort?: number | undefined } | undefined;
   readonly actions: readonly unknown[];
 }
 
@@ -12,7 +14,8 @@ interface FlowLike {
  * Flows and flow policies that cannot be OpenFlow as written. The printer derives `ip` from an
  * address; what it cannot derive (tcp or udp for a port) or cannot print (drop with other
  * actions, a goto that is not last or goes back) is reported here, at the flow's line. Two flows
- * with one table, priority and match are reported too: ovs-ofctl would keep only the second.
+ * with one table, priority and match are reported too: ovs-ofctl would keep only the second. So is
+ * an address match with host bits set (`10.0.0.200/24`), which OVS silently widens to its network.
  */
 export function invalidFlows(topo: TopologyParsed): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -27,6 +30,16 @@ export function invalidFlows(topo: TopologyParsed): Diagnostic[] {
           out.push(
             error("TOPO3011", [...path, "match"], `a port match (tp_src/tp_dst) needs proto "tcp" or "udp"${m.proto ? `, not "${m.proto}"` : ""}`, {
               hint: 'add `proto: "tcp"` or `proto: "udp"` to the match',
+            }),
+          );
+        }
+        // OVS masks the host bits away (nw_dst=10.0.0.200/24 matches all of 10.0.0.0/24): say which was meant.
+        for (const [key, field] of [["src", "nw_src"], ["dst", "nw_dst"]] as const) {
+          const v = m?.[key];
+          if (v === undefined || !isIPv4Cidr(v) || networkOf(v) === v) continue;
+          out.push(
+            error("TOPO3011", [...path, "match", key], `${field} ${v} has host bits set; OVS would widen it to the whole network ${networkOf(v)}`, {
+              hint: `write "${addressOf(v)}" for the one address, or "${networkOf(v)}" for the network`,
             }),
           );
         }

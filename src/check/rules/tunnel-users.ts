@@ -2,11 +2,13 @@ import { error, type Diagnostic, type Path } from "../../diag/diagnostic.js";
 import type { TopologyParsed } from "../../model/topology.js";
 import { closest } from "../suggest.js";
 import { hostEntries } from "../inventory.js";
+import { containerPort } from "../resolve-ovs.js";
 
 /**
  * Who exits through a tunnel must be able to: `usedBy` names containers of the tunnel's host or
  * `<host>.<service>` of a host sharing a mesh with it; `exitVia` names an existing tunnel; a source
  * has one exit; and no mesh interface would need a default route towards two different peers.
+ * A management container reaches only the host, so it exits through no tunnel.
  * A tunnel is a routed (L3) device, so it can be a port of an Open vSwitch bridge but not of a
  * Linux bridge.
  */
@@ -45,6 +47,15 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
         const parts = ref.split(".");
         if (parts.length === 1) {
           if (!host.containers?.[ref]) return unknown(path, `container of host \`${hostName}\``, ref, Object.keys(host.containers ?? {}));
+          if (host.containers[ref]!.role === "management") {
+            // Its role keeps it to the host: it may not exit anywhere, a tunnel included.
+            return out.push(
+              error("TOPO3054", path, `container \`${ref}\` has role "management" (it reaches only the host), so it cannot exit through ${iface}`, {
+                hint: `remove "${ref}" from usedBy, or give the container role "privacy" or none`,
+                related: [{ message: "the container's role", path: ["hosts", hostName, "containers", ref, "role"] }],
+              }),
+            );
+          }
           return addExit(`${hostName}.${ref}`, exit, path);
         }
         const [userHost, service] = parts as [string, string];
@@ -64,6 +75,15 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
           return out.push(error("TOPO3054", path, `host \`${userHost}\` shares no mesh with \`${hostName}\`, so it cannot exit through ${iface}`, { hint: `make both members of one mesh` }));
         }
         addExit(userHost, exit, path);
+      });
+    }
+    // A chain ending in a tunnel makes each of its container hops exit there.
+    for (const [chName, ch] of Object.entries(host.chains ?? {})) {
+      const last = ch.hops[ch.hops.length - 1];
+      if (last === undefined || !host.tunnels?.[last]) continue;
+      ch.hops.forEach((hop, i) => {
+        const c = Object.entries(host.containers ?? {}).find(([n, x]) => n === hop || containerPort(x) === hop);
+        if (c) addExit(`${hostName}.${c[0]}`, `${hostName}.${last}`, ["hosts", hostName, "chains", chName, "hops", i]);
       });
     }
     for (const [service, svc] of Object.entries(host.services ?? {})) {

@@ -11,6 +11,7 @@ export interface VerifyFlags {
   readonly keep?: boolean;
   readonly tree?: string;
   readonly teardown?: string;
+  readonly adversarial?: boolean;
 }
 
 export async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> {
@@ -22,7 +23,7 @@ export async function verifyCommand(file: string, flags: VerifyFlags): Promise<n
     } else if (tty) process.stderr.write(`\r\x1b[Kprobing ${p.done}/${p.total}`);
     else if (p.done === 0) info(`topo verify: probing ${p.total} cells...`);
   };
-  const outcome = await verify({ file, ...(flags.tree ? { tree: flags.tree } : {}), ...(flags.host ? { host: flags.host } : {}), keep: !!flags.keep, progress });
+  const outcome = await verify({ file, ...(flags.tree ? { tree: flags.tree } : {}), ...(flags.host ? { host: flags.host } : {}), keep: !!flags.keep, adversarial: flags.adversarial !== false, progress });
   if (tty) process.stderr.write("\r\x1b[K");
   switch (outcome.kind) {
     case "diagnostics":

@@ -1,25 +1,26 @@
 /**
- * The host's input chain: what may talk to the host itself. Policy drop; established traffic,
- * loopback, trusted interfaces, ICMP and the open ports are accepted; the rest is logged
- * (rate-limited) and dropped.
+ * The host's input chain: what may talk to the host itself. Policy drop. In order:
+ * established traffic and loopback; other concepts' source checks (bind); the trusted interfaces
+ * (a trusted interface reaches every port of the host, a VM's bridge included); other concepts'
+ * own endpoints (VMs go to `vm_to_host`); their accepts (listen ports, an admin interface); ICMP
+ * and the open ports; the rest is logged (rate-limited) and dropped.
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { anonSet, ifname, logPrefix, ports } from "../../render/nft.js";
 import { originComment } from "../../ir/origin.js";
 import type { NftRule } from "../../render/views.js";
+import type { InputRank, InputRule } from "./parts.js";
 
-/** `guards`: other concepts' rules that must come before the host's open ports (nftables/parts.ts). */
-export function inputRules(ir: TopologyIR, host: HostIR, guards: readonly NftRule[] = []): NftRule[] {
+/** `guards`: other concepts' rules, placed by rank (nftables/parts.ts). */
+export function inputRules(ir: TopologyIR, host: HostIR, guards: readonly InputRule[] = []): NftRule[] {
   const fw = host.firewall;
   const why = originComment(fw.origin, ir.source);
-  const rules: NftRule[] = [
-    { text: "ct state vmap { invalid : drop, established : accept, related : accept }" },
-    { text: `iifname "lo" accept` },
-    ...guards,
-  ];
+  const ranked = (r: InputRank) => guards.filter((g) => g.rank === r).map((g) => g.rule);
+  const rules: NftRule[] = [{ text: "ct state vmap { invalid : drop, established : accept, related : accept }" }, { text: `iifname "lo" accept` }, ...ranked("bind")];
   if (fw.trustedInterfaces.length) {
     rules.push({ comment: `${fw.origin.path}.trustedInterfaces`, text: `iifname ${anonSet(fw.trustedInterfaces.map(ifname))} accept` });
   }
+  rules.push(...ranked("own"), ...ranked("allow"));
   // IPv6 neighbour discovery must pass or IPv6 breaks; ping only when allowed.
   rules.push({ text: `icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, nd-router-solicit } accept` });
   if (fw.allowPing) rules.push({ comment: `${fw.origin.path}.allowPing`, text: `icmp type echo-request limit rate 20/second accept` });

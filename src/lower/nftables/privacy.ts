@@ -24,17 +24,21 @@ interface Guarded {
   readonly why: string;
 }
 
-/** Sources that must leave by a tunnel (or not at all): privacy containers and the last container hop before a chain's tunnel. */
+/**
+ * Sources that must leave by a tunnel (or not at all): privacy containers and every container hop of a
+ * chain that ends in a tunnel. Keyed by source address, which is sound because each guarded port
+ * admits only its own sources (lower/ovs/guards.ts): a container cannot take another's address.
+ */
 export function privacySources(ir: TopologyIR, host: HostIR): Guarded[] {
   const out = new Map<string, Guarded>();
   for (const ch of host.chains) {
-    if (!ch.failClosed) continue;
-    ch.hops.forEach((hop, i) => {
-      const next = ch.hops[i + 1];
-      if (hop.kind === "container" && next?.kind === "tunnel") {
-        out.set(hop.address!, { bridge: ch.bridge, address: hop.address!, tunnel: next.name, why: `${originComment(ch.origin, ir.source)}: ${hop.name} leaves only by ${next.name}` });
-      }
-    });
+    const last = ch.hops[ch.hops.length - 1]!;
+    if (!ch.failClosed || last.kind !== "tunnel") continue;
+    // Every hop's traffic reaches the host with its own source (the hops relay, they do not NAT).
+    for (const hop of ch.hops) {
+      if (hop.kind !== "container") continue;
+      out.set(hop.address!, { bridge: ch.bridge, address: hop.address!, tunnel: last.name, why: `${originComment(ch.origin, ir.source)}: ${hop.name} leaves only by ${last.name}` });
+    }
   }
   for (const br of host.bridges.filter((b): b is OvsBridgeIR => b.kind === "ovs")) {
     for (const a of br.ovs.attachments) {

@@ -44,5 +44,5 @@ export function wireguardTables(ir: TopologyIR, host: HostIR): NftTable[] {
 
 /** WireGuard's part of the host's nftables: listen ports on the uplink, masquerade on client tunnels. */
 export function lowerWireguardNft(ir: TopologyIR, host: HostIR): NftPart {
-  return { inputGuards: wireguardInputRules(ir, host), tables: wireguardTables(ir, host) };
+  return { input: wireguardInputRules(ir, host).map((rule) => ({ rank: "allow" as const, rule })), tables: wireguardTables(ir, host) };
 }

@@ -39,8 +39,9 @@ function container(host: HostIR, c: ContainerIR): NixAttrs {
       ...(c.gateway ? { defaultGateway: { address: c.gateway, interface: iface } } : {}),
       ...(tcp.length || udp.length ? { firewall: { ...(tcp.length ? { allowedTCPPorts: tcp } : {}), ...(udp.length ? { allowedUDPPorts: udp } : {}) } } : {}),
     },
-    // A hop in the middle of a chain forwards the traffic it relays.
-    ...(relays ? { boot: { kernel: { sysctl: { "net.ipv4.conf.all.forwarding": true } } } } : {}),
+    // A hop in the middle of a chain forwards the traffic it relays, and never redirects the hop
+    // before it around itself (its gateway is on the same segment; the switch drops redirects too).
+    ...(relays ? { boot: { kernel: { sysctl: { "net.ipv4.conf.all.forwarding": true, "net.ipv4.conf.all.send_redirects": false } } } } : {}),
   };
   return {
     autoStart: true,

@@ -7,7 +7,9 @@
  *   port is not reached (unless the uplink is trusted). The host reaches the internet (ICMP).
  * - A machine on a Linux bridge's segment (`external.<host>.<bridge>`, behind the bridge's first
  *   port) reaches the host at the bridge address: open ports always, anything when the bridge is a
- *   trusted interface. It reaches the internet through the host when the host forwards IPv4.
+ *   trusted interface. It reaches the internet through the host when the host forwards IPv4 and
+ *   its composed forward chain lets the bridge out (policy/compose/); the internet opens no
+ *   connection to it unless that chain says so.
  * - A static route makes its destination (`external.<host>.route:<destination>`) reachable from the
  *   host, when it can be told apart from the default route (another gateway or an on-link route).
  */
@@ -15,6 +17,8 @@ import type { FirewallIR, HostIR, LinuxBridgeIR, RouteIR, TopologyIR } from "../
 import { originComment } from "../../ir/origin.js";
 import { addressOf, fromInt, networkOf, parseCidr } from "../../net/ipv4.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix } from "../intent.js";
+import { decide } from "../compose/decide.js";
+import { hostPolicyFacts } from "../compose/forward.js";
 
 export const WAN = "external.wan";
 export const lanId = (host: string, bridge: string) => `external.${host}.${bridge}`;
@@ -66,6 +70,7 @@ export function hostFirewallIntent(ir: TopologyIR): IntentMatrix {
     const fw = host.firewall;
     const trusted = new Set(fw.trustedInterfaces);
     const uplink = host.uplink;
+    const facts = hostPolicyFacts(ir, host);
     endpoints.push({ id: host.name, kind: "host", host: host.name, ...(uplink.address ? { address: addressOf(uplink.address) } : {}) });
 
     if (wanReachable(host)) {
@@ -79,12 +84,22 @@ export function hostFirewallIntent(ir: TopologyIR): IntentMatrix {
       endpoints.push({ id: lan, kind: "external", host: host.name });
       cells.push(...inbound(ir, lan, host, br.name, trusted.has(br.name), addressOf(br.address)));
       if (wanReachable(host) && uplink.address && uniqueLans.has(networkOf(br.address))) {
+        // Both ways are what the host's composed forward chain decides (policy/compose/).
+        const out = decide(facts.forward, { iif: br.name, oif: uplink.interface, saddr: addressOf(br.address), proto: "icmp" });
         cells.push({
           from: lan,
           to: WAN,
           proto: "icmp",
-          allowed: host.forwarding.ipv4,
-          reason: `${host.origin.path}.forwarding.ipv4 = ${host.forwarding.ipv4} (${originComment(br.origin, ir.source)} routed to the internet through the host)`,
+          allowed: host.forwarding.ipv4 && out.verdict === "accept",
+          reason: !host.forwarding.ipv4 ? `${host.origin.path}.forwarding.ipv4 = false` : (out.fact?.why ?? `${host.origin.path}: no fact forwards ${br.name} to the uplink`),
+        });
+        const back = decide(facts.forward, { iif: uplink.interface, oif: br.name, proto: "icmp" });
+        cells.push({
+          from: WAN,
+          to: lan,
+          proto: "icmp",
+          allowed: host.forwarding.ipv4 && back.verdict === "accept",
+          reason: back.fact?.why ?? `${host.origin.path}: the internet opens no connection into ${br.name} (forward policy drop)`,
         });
       }
     }

@@ -4,13 +4,13 @@
  * VMs are isolated from each other except on declared exceptions (and only on their port); VMs
  * reach the internet (masqueraded) and the metadata service; the internet opens no connection to a
  * VM; administrators reach every VM's SSH; a VM reaches its hypervisor only on the declared host
- * services.
+ * services, at its own gateway, unless its bridge is a trusted interface (then on every port).
  */
 import type { TopologyIR } from "../../ir/types.js";
 import { addressOf } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
 import type { IntentCell, IntentEndpoint, IntentMatrix, IntentScope } from "../intent.js";
-import { WAN } from "./host-firewall.js";
+import { closedPort, WAN } from "./host-firewall.js";
 
 /** A probe port for "reaches the internet": any port is allowed, this one is probed. */
 export const WAN_PROBE_PORT = 443;
@@ -26,6 +26,10 @@ export function vmNetworkIntent(ir: TopologyIR, scope?: IntentScope): IntentMatr
     const base = originComment(net.origin, ir.source);
     const id = (vm: string) => `${host.name}.${vm}`;
     endpoints.push({ id: WAN, kind: "external", host: "*" });
+    const fw = host.firewall;
+    const trusted = new Set(fw.trustedInterfaces);
+    // A port neither the host firewall nor the host services open (the host's SSH, say, is not the VMs').
+    const hostProbe = closedPort([...fw.tcp, ...net.hostServices.filter((x) => x.proto === "tcp").map((x) => x.port)], fw.tcpRanges);
     for (const vm of net.vms) endpoints.push({ id: id(vm.name), kind: "vm", host: host.name, address: addressOf(vm.guestAddress) });
 
     // Within a scope, only the pairs it asks about: all pairs of VMs is the one quadratic walk here.
@@ -43,8 +47,18 @@ export function vmNetworkIntent(ir: TopologyIR, scope?: IntentScope): IntentMatr
       }
       cells.push({ from: id(a.name), to: WAN, proto: "tcp", port: WAN_PROBE_PORT, allowed: true, reason: `${net.origin.path}.uplink` });
       cells.push({ from: WAN, to: id(a.name), proto: "tcp", port: net.sshPort, allowed: false, reason: `${net.origin.path}.uplink: only established traffic comes back` });
-      // Host services, asked for at the VM's gateway (its bridge address).
+      // Host services, asked for at the VM's gateway (its bridge address), and only there.
       for (const s of net.hostServices) cells.push({ from: id(a.name), to: host.name, toAddress: a.gateway, proto: s.proto, port: s.port, allowed: true, reason: `${net.origin.path}.hostServices` });
+      // Anything else of the host: only when the VM's bridge is a trusted interface (input: trusted before the VM's own rules).
+      cells.push({
+        from: id(a.name),
+        to: host.name,
+        toAddress: a.gateway,
+        proto: "tcp",
+        port: hostProbe,
+        allowed: trusted.has(a.bridge),
+        reason: trusted.has(a.bridge) ? `${fw.origin.path}.trustedInterfaces has ${a.bridge}: the VM reaches every port of the host` : `${net.origin.path}: VMs reach the hypervisor only on hostServices`,
+      });
     }
     // An exception opens its port only, and only in its direction.
     for (const e of net.exceptions) {

@@ -108,8 +108,9 @@ export function mapState(raw: unknown, opts: ImportOptions = {}): Mapped {
       (b.flows ?? []).forEach((text, j) => {
         const r = parseFlow(text);
         if (r.ok) {
-          draft.flows.push(commented(`op-dbus: ${text}`, r.flow as TsValue));
+          draft.flows.push(commented(`op-dbus: ${text}${r.widened ? ` (${r.widened.join("; ")}; if one address was meant, write it without the prefix)` : ""}`, r.flow as TsValue));
           t.use([...path, "flows", j]);
+          for (const w of r.widened ?? []) t.assume(`${hp}.bridges.${name}.flows[${j}].match`, r.flow.match, w);
         } else {
           draft.flows.push(disabled(`not imported (${r.why}): ${text}`, text));
           t.skip([...path, "flows", j], `flow not imported: ${r.why}`);

@@ -5,12 +5,15 @@
  */
 import type { z } from "zod";
 import type { Flow, FlowAction } from "../../model/bridge.js";
+import { isIPv4Cidr } from "../../model/common.js";
+import { networkOf } from "../../net/ipv4.js";
 
 type FlowInput = z.input<typeof Flow>;
 type ActionInput = z.input<typeof FlowAction>;
 type Match = NonNullable<FlowInput["match"]>;
 
-export type FlowParse = { ok: true; flow: FlowInput } | { ok: false; why: string };
+/** `widened`: address matches with host bits set, imported as the network OVS really matches. */
+export type FlowParse = { ok: true; flow: FlowInput; widened?: string[] } | { ok: false; why: string };
 
 const RESERVED = new Set(["normal", "drop", "local", "flood", "in_port"]);
 const PROTOS = new Set(["ip", "tcp", "udp", "icmp", "arp"]);
@@ -78,6 +81,7 @@ export function parseFlow(text: string): FlowParse {
   const head = text.slice(0, at).replace(/,\s*$/, "");
   const flow: { table?: number; priority?: number; cookie?: number; match?: Match; actions: ActionInput[] } = { actions: [] };
   const match: Record<string, unknown> = {};
+  const widened: string[] = [];
   for (const field of head === "" ? [] : splitTop(head)) {
     const eq = field.indexOf("=");
     const k = eq < 0 ? field : field.slice(0, eq);
@@ -88,8 +92,12 @@ export function parseFlow(text: string): FlowParse {
     else if (k === "table" && n !== undefined) flow.table = n;
     else if (k === "cookie" && n !== undefined) flow.cookie = n;
     else if (k === "in_port" && v) match.inPort = v;
-    else if (k === "nw_src" && v) match.src = v;
-    else if (k === "nw_dst" && v) match.dst = v;
+    else if ((k === "nw_src" || k === "nw_dst") && v) {
+      // OVS masks host bits away (nw_dst=10.0.0.200/24 matches 10.0.0.0/24): import what it matches, and say so.
+      const net = isIPv4Cidr(v) && networkOf(v) !== v ? networkOf(v) : v;
+      if (net !== v) widened.push(`${k}=${v} has host bits set: imported as ${net}, what OVS matches`);
+      match[k === "nw_src" ? "src" : "dst"] = net;
+    }
     else if (k === "tp_src" && n !== undefined) match.srcPort = n;
     else if (k === "tp_dst" && n !== undefined) match.dstPort = n;
     else return { ok: false, why: `match field \`${field}\` is not one topo models` };
@@ -108,5 +116,5 @@ export function parseFlow(text: string): FlowParse {
     ...(Object.keys(match).length ? { match: match as Match } : {}),
     actions: flow.actions,
   };
-  return { ok: true, flow: ordered };
+  return widened.length ? { ok: true, flow: ordered, widened } : { ok: true, flow: ordered };
 }

@@ -31,6 +31,11 @@ nixpkgs.lib.genAttrs [ "aarch64-linux" "x86_64-linux" ] (
           file = ../hosts/edge/nftables/topo-filter.nft;
           name = "topo-filter";
         }
+        {
+          family = "ip";
+          file = ../hosts/edge/nftables/topo-nat.nft;
+          name = "topo-nat";
+        }
       ];
     };
     reachability = pkgs.testers.runNixOSTest ./reachability.nix;

@@ -80,16 +80,16 @@ let
         enable = true;
         networks = {
           "10-up1" = {
-            address = [ "192.0.2.1/24" ];
             matchConfig.Name = "up1";
+            address = [ "192.0.2.1/24" ];
           };
           "10-up2" = {
+            matchConfig.Name = "up2";
             address = [ "198.18.2.1/24" ];
             dhcpServerConfig = {
               PoolOffset = 100;
               PoolSize = 50;
             };
-            matchConfig.Name = "up2";
             networkConfig.DHCPServer = true;
           };
         };

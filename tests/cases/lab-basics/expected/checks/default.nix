@@ -20,6 +20,11 @@ nixpkgs.lib.genAttrs [ "x86_64-linux" ] (
           file = ../hosts/edge/nftables/topo-filter.nft;
           name = "topo-filter";
         }
+        {
+          family = "ip";
+          file = ../hosts/edge/nftables/topo-nat.nft;
+          name = "topo-nat";
+        }
       ];
     };
     # hosts.office

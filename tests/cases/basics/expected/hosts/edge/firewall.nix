@@ -6,9 +6,15 @@
     firewall.enable = false;
     nftables = {
       enable = true;
-      tables.topo-filter = {
-        content = builtins.readFile ./nftables/topo-filter.nft;
-        family = "inet";
+      tables = {
+        topo-filter = {
+          content = builtins.readFile ./nftables/topo-filter.nft;
+          family = "inet";
+        };
+        topo-nat = {
+          content = builtins.readFile ./nftables/topo-nat.nft;
+          family = "ip";
+        };
       };
     };
   };

@@ -1,0 +1,58 @@
+// Concepts the reference fleet keeps apart, on one host: `hv` is a microVM hypervisor, the hub of
+// a mesh, and carries a Linux bridge of containers that it publishes to the mesh. One VM's bridge
+// is trusted; the VM network's SSH port is not opened on the host. `s1` and `s2` are spokes; `s1`
+// has a Linux bridge of its own and forwards for it without VMs.
+import type { TopologyInput } from "topo";
+
+const key = (publicKey: string, host: string) => ({ publicKey, privateKeyFile: `/run/keys/${host}-wgm.key` });
+
+export default {
+  name: "policy-mixed",
+  hosts: {
+    hv: {
+      system: "x86_64-linux",
+      stateVersion: "25.11",
+      uplink: { interface: "enp1s0", address: "192.0.2.10/24", gateway: "192.0.2.1" },
+      firewall: { allowedTCPPorts: [22], allowedUDPPorts: [51821], trustedInterfaces: ["br-vm1"] },
+      bridges: { br0: { kind: "linux", address: "10.50.0.1/24", ports: ["enp2s0"] } },
+      containers: { web: { id: 300, bridge: "br0", address: "10.50.0.30/24", gateway: "10.50.0.1", services: { http: { proto: "tcp", port: 80 } } } },
+      vmNetwork: {
+        sshPort: 2222,
+        hostServices: [{ proto: "udp", port: 53 }],
+        vms: { vm1: {}, vm2: {} },
+      },
+    },
+    s1: {
+      system: "x86_64-linux",
+      stateVersion: "25.11",
+      uplink: { interface: "enp1s0", address: "192.0.2.11/24", gateway: "192.0.2.1" },
+      forwarding: { ipv4: true },
+      firewall: { allowedTCPPorts: [22] },
+      bridges: { br1: { kind: "linux", address: "10.60.0.1/24", ports: ["enp2s0"] } },
+    },
+    s2: {
+      system: "x86_64-linux",
+      stateVersion: "25.11",
+      uplink: { interface: "enp1s0", address: "192.0.2.12/24", gateway: "192.0.2.1" },
+      firewall: { allowedTCPPorts: [22] },
+    },
+  },
+  meshes: {
+    m: {
+      interface: "wgm",
+      listenPort: 51821,
+      subnet: "10.100.0.0/24",
+      shape: "hub",
+      hub: "hv",
+      members: {
+        hv: { address: "10.100.0.1", endpoint: "192.0.2.10:51821", publishes: ["br0"], ...key("dtrdx4xgC6X3l0+dt7b0Fr9wrNVybW9jSqYz52sO3R8=", "hv") },
+        s1: { address: "10.100.0.11", endpoint: "192.0.2.11:51821", ...key("/LBWZrBSkji0a0s0RVUARqg4cPCGQmOeRz2UTy58Gyw=", "s1") },
+        s2: { address: "10.100.0.12", behindNat: true, ...key("ztuNYl6m3mQ7VtvQ3KGju/49kEikUQ1LrrGW9hwK+14=", "s2") },
+      },
+    },
+  },
+  expectations: [
+    { from: "external.wan", to: "hv", proto: "tcp", port: 2222, reach: false, comment: "sshPort is the VMs' SSH, not the host's" },
+    { from: "s1", to: "hv.web", proto: "tcp", port: 80, reach: true, comment: "a published container over the mesh, on a VM host" },
+  ],
+} satisfies TopologyInput;
