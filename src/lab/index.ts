@@ -11,3 +11,4 @@ export { checkRequirements } from "./runtime/requirements.js";
 export { withRun, type LabRun } from "./runtime/run.js";
 export { keptRuns, LAB_ROOT, recoverStaleRuns, teardownRun } from "./runtime/state.js";
 export { prepareSources, runProbes, SERVED_PORTS, servedKey, startListeners, type Probe } from "./probe/probes.js";
+export { ALL_CONCEPTS, fleetLock, generateFleet, type FleetShape } from "./fuzz/fleet.js";

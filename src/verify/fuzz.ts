@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { compile } from "../compile.js";
 import { loadTopology } from "../load/load-topology.js";
 import type { TopologyInput } from "../model/topology.js";
-import { ALL_CONCEPTS, fleetLock, generateFleet, type FleetShape } from "../lab/fuzz/fleet.js";
+import { ALL_CONCEPTS, fleetLock, generateFleet, type FleetShape } from "../lab/index.js";
 import { formatReport, mismatch } from "./report.js";
 import { verify, type CellOutcome, type VerifyResult } from "./verify.js";
 

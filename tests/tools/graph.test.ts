@@ -81,7 +81,7 @@ test("hostile names and descriptions are labels, never syntax", async () => {
   });
 });
 
-test("a host's diagram lists the mesh peers its network.nix configures: a hub-mesh spoke shows only the hub", async () => {
+test("a host's diagram lists the mesh peers its wireguard.nix configures: a hub-mesh spoke shows only the hub", async () => {
   const c = await compileOk(join(ROOT, "topology.ts"), ROOT);
   const mesh = c.ir.meshes.find((m) => m.shape === "hub")!;
   assert.ok(mesh, "the reference fleet has a hub mesh");
@@ -91,11 +91,10 @@ test("a host's diagram lists the mesh peers its network.nix configures: a hub-me
     const [d] = await parseAll(readFileSync(join(ROOT, GRAPH_DIR, `${member.host}.md`), "utf8"), member.host);
     const text = decode(d!.db.getVertices().get(nodeId("mesh", mesh.name))!.text);
     const shown = /peers: ([^<]*)/.exec(text)?.[1]?.split(", ") ?? [];
-    // The real consumer's view: the peers of the mesh netdev in the evaluated network.nix.
-    const net = nixEvalJson(join(ROOT, "hosts", member.host, "network.nix")) as { systemd: { network: { netdevs: Record<string, { netdevConfig: { Name: string }; wireguardPeers?: { PublicKey: string }[] }> } } };
-    const netdev = Object.values(net.systemd.network.netdevs).find((n) => n.netdevConfig.Name === mesh.interface)!;
-    const configured = (netdev.wireguardPeers ?? []).map((p) => hostOfKey.get(p.PublicKey)!).sort();
-    assert.equal(shown, configured, `${member.host}: diagram peers = network.nix peers`);
+    // The real consumer's view: the peers the host applies to the mesh interface (wireguard.nix, evaluated).
+    const wg = nixEvalJson(join(ROOT, "hosts", member.host, "wireguard.nix")) as { topo: { wireguard: { peers: Record<string, { PublicKey: string }[]> } } };
+    const configured = (wg.topo.wireguard.peers[mesh.interface] ?? []).map((p) => hostOfKey.get(p.PublicKey)!).sort();
+    assert.equal(shown, configured, `${member.host}: diagram peers = wireguard.nix peers`);
     peersShown[member.host] = shown;
   }
   for (const m of mesh.members.filter((x) => x.host !== mesh.hub)) assert.equal(peersShown[m.host], [mesh.hub!], `${m.host} peers with the hub only`);

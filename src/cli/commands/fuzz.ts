@@ -4,7 +4,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ALL_CONCEPTS, type FleetShape } from "../../lab/fuzz/fleet.js";
+import { ALL_CONCEPTS, type FleetShape } from "../../lab/index.js";
 import { fuzz, outcomeLine, summaryLines } from "../../verify/fuzz.js";
 import { EXIT } from "../exit.js";
 import { info, out } from "../output.js";
