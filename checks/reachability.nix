@@ -92,7 +92,6 @@ let
       imports = [
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/firewall.nix)
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/network.nix)
-        ../hosts/netmaker-gateway/wireguard-peers.nix
       ];
       networking.hostName = "netmaker-gateway";
       virtualisation.interfaces.topo-up0.vlan = 1;
@@ -103,8 +102,7 @@ let
         ../hosts/node2/firewall.nix
         ../hosts/node2/network.nix
         ../hosts/node2/vswitches.nix
-        ../hosts/node2/../../nixos/ovs-late-ports.nix
-        ../hosts/node2/wireguard-peers.nix
+        ../nixos/ovs-late-ports.nix
       ];
       networking.hostName = "node2";
       virtualisation.interfaces = {
@@ -171,8 +169,7 @@ let
         ../hosts/oo1424oo/firewall.nix
         ../hosts/oo1424oo/network.nix
         ../hosts/oo1424oo/vswitches.nix
-        ../hosts/oo1424oo/../../nixos/ovs-late-ports.nix
-        ../hosts/oo1424oo/wireguard-peers.nix
+        ../nixos/ovs-late-ports.nix
       ];
       networking.hostName = "oo1424oo";
       virtualisation.interfaces = {

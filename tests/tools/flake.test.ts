@@ -204,7 +204,7 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.not.match(fw.networking.nftables.tables["topo-filter"].content, /"eth0"/);
   assert.equal(t.nodes.node2.interfaces, { enp1s0: { vlan: 2 }, veth103: { vlan: 9 }, veth104: { vlan: 10 }, veth105: { vlan: 11 } });
   assert.equal(t.nodes.hv1.interfaces.enP2p4s0, { vlan: 3 });
-  assert.equal(t.nodes.node2.imports.map((p: string) => p.split("/hosts/")[1]), ["node2/firewall.nix", "node2/network.nix", "node2/vswitches.nix", "node2/ovs-late-ports.nix"]);
+  assert.equal(t.nodes.node2.imports.map((p: string) => p.replace(/^.*?\/(hosts|nixos)\//, "$1/")), ["hosts/node2/firewall.nix", "hosts/node2/network.nix", "hosts/node2/vswitches.nix", "nixos/ovs-late-ports.nix"]);
   // A container is linked to its host by its port's VLAN, addressed as in the topology.
   assert.equal(t.nodes["node2-vector-db"].interfaces, { veth103: { vlan: 9 } });
   assert.equal(t.nodes["node2-vector-db"].networking.interfaces.veth103.ipv4.addresses, [{ address: "10.1.0.103", prefixLength: 24 }]);

@@ -20,6 +20,7 @@
  * `topo verify`, as are containers on Linux bridges and OVS internal ports (nspawn or OVS itself
  * makes their link; no generated unit of the host names it).
  */
+import { posix } from "node:path";
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
@@ -181,7 +182,8 @@ export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<st
     const interfaces: Record<string, NixValue> = { [testNic(h)]: { vlan: seg.vlan } };
     for (const g of mine) interfaces[g.nic] = { vlan: g.vlan };
     // ovs-late-ports.nix attaches the guests' veths to the bridge when they appear, as on the host.
-    const extra = (hostImports.get(h.name) ?? []).map((f) => path(`../hosts/${h.name}/${f.replace(/^\.\//, "")}`));
+    // WireGuard peers stay out: mesh cells need the keys, and topo verify proves them.
+    const extra = (hostImports.get(h.name) ?? []).filter((f) => !f.includes("wireguard-peers")).map((f) => path(posix.normalize(`../hosts/${h.name}/${f}`)));
     machines[h.name] = {
       imports: [...(hostModules.get(h.name) ?? []).map((m) => hostModule(h, m)), ...extra],
       networking: { hostName: h.name },
