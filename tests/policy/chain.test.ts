@@ -18,10 +18,11 @@ import { withTmp } from "../helpers/tmp.js";
 import type { VswitchesData } from "../../src/lab/ovs/daemon.js";
 
 const CHAIN = join(CASES, "policy", "chain.ts");
+const CHAIN_THREE = join(CASES, "policy", "chain-three.ts");
 
 /** The switch of host box with the generated flows, its ports plugged; `fn` traces packets. */
-async function withChainSwitch(fn: (trace: (flow: string) => string) => void) {
-  const { plan } = await compileOk(CHAIN, join(CASES, "policy"));
+async function withChainSwitch(fn: (trace: (flow: string) => string, dp: (ofport: number | "LOCAL") => string) => void, file = CHAIN) {
+  const { plan } = await compileOk(file, join(CASES, "policy"));
   await withTmp(async (dir) => {
     writePlan(dir, plan);
     const data = nixEvalJson(join(dir, "hosts", "box", "vswitches.nix")) as VswitchesData;
@@ -31,11 +32,17 @@ async function withChainSwitch(fn: (trace: (flow: string) => string) => void) {
         vethInNs(ovs, port, `${prefix}p${i}`);
         ovs.attachLatePort(port, p.bridge, p.ofport);
       });
-      fn((flow) => {
-        const r = sh("ip", ["netns", "exec", ovs.ns, "ovs-appctl", `--target=${join(ovs.dir, "vswitchd.ctl")}`, "ofproto/trace", "ovsbr0", flow]);
+      const appctl = (...args: string[]) => {
+        const r = sh("ip", ["netns", "exec", ovs.ns, "ovs-appctl", `--target=${join(ovs.dir, "vswitchd.ctl")}`, ...args]);
         assert.is(r.status, 0, r.stderr);
-        return /Datapath actions: (.*)/.exec(r.stdout)?.[1] ?? r.stdout;
-      });
+        return r.stdout;
+      };
+      // Traces name datapath ports; dpif/show maps OpenFlow ports to them ("name 100/3: ...", LOCAL is 65534).
+      const dpPorts = new Map([...appctl("dpif/show").matchAll(/^\s+\S+ (\d+)\/(\d+)/gm)].map((m) => [m[1]!, m[2]!]));
+      fn(
+        (flow) => /Datapath actions: (.*)/.exec(appctl("ofproto/trace", "ovsbr0", flow))?.[1] ?? "",
+        (ofport) => dpPorts.get(ofport === "LOCAL" ? "65534" : String(ofport)) ?? `no datapath port for ${ofport}`,
+      );
     });
   });
 }
@@ -74,6 +81,33 @@ test("lab: the entrance of a three-hop chain reaches beyond the tunnel, nothing 
   assert.is(cell("box.entry", "external.box.warp0")?.observed, true, "entry exits through warp0");
   assert.is(cell("box.relay", "external.box.warp0")?.observed, true, "relay exits through warp0");
   assert.is(cell("box.entry", "box")?.observed, false, "entry does not reach the host");
+  assert.ok(r.ok);
+  assert.equal(leftovers(r.run), []);
+});
+
+// Ports: entry 100, middle 101, relay 102, LOCAL the host.
+test("three container hops: the host resolves and reaches every hop, the middle one included", async () => {
+  await withChainSwitch((trace, dp) => {
+    for (const [port, a] of [[100, "10.0.0.100"], [101, "10.0.0.101"], [102, "10.0.0.102"]] as const) {
+      assert.is(trace(`in_port=LOCAL,arp,arp_op=1,arp_spa=10.0.0.1,arp_tpa=${a}`), dp(port), `the host's ARP for ${a}`);
+      assert.is(trace(`in_port=LOCAL,icmp,nw_src=198.51.100.20,nw_dst=${a}`), dp(port), `a reply from beyond the tunnel to ${a}`);
+    }
+    // The middle hop answers the host (its ARP reply), sends its own traffic through the relay, relays the entrance's.
+    assert.is(trace("in_port=101,arp,arp_op=2,arp_spa=10.0.0.101,arp_tpa=10.0.0.1"), dp("LOCAL"), "the middle hop's ARP answer reaches the host");
+    assert.is(trace("in_port=101,icmp,nw_src=10.0.0.101,nw_dst=203.0.113.7"), dp(102));
+    assert.is(trace("in_port=101,icmp,nw_src=10.0.0.100,nw_dst=203.0.113.7"), dp(102));
+    assert.is(trace("in_port=101,icmp,nw_src=10.0.0.101,nw_dst=10.0.0.1"), "drop", "the middle hop does not reach the host");
+  }, CHAIN_THREE);
+});
+
+test("lab: every hop of a three-hop chain reaches beyond the tunnel, and nothing else", async () => {
+  const r = await verifyOk({ file: CHAIN_THREE });
+  assert.equal(r.cells.filter((c) => !c.ok).map(cellName), []);
+  assert.equal(r.findings.filter((f) => f.severity === "error").map((f) => f.message), []);
+  for (const hop of ["entry", "middle", "relay"]) {
+    const cell = r.cells.find((c) => c.from === `box.${hop}` && c.to === "external.box.warp0" && c.proto === "icmp" && !c.variant);
+    assert.is(cell?.observed, true, `${hop} exits through warp0`);
+  }
   assert.ok(r.ok);
   assert.equal(leftovers(r.run), []);
 });

@@ -20,7 +20,7 @@ export interface PortGuardFact {
   readonly kind: "chain" | "privacy" | "management";
   readonly origin: Origin;
   readonly wayOut: WayOut;
-  /** Who may send to it besides its chain neighbours: the host. */
+  /** Who may send to it besides its chain neighbours: the host (every guarded port, today). */
   readonly fromHost: boolean;
   readonly dns?: string;
   /** Source addresses the port may send from. */
@@ -50,8 +50,9 @@ export function portGuards(host: HostIR, br: OvsBridgeIR): PortGuardFact[] {
         kind: "chain",
         origin: ch.origin,
         wayOut,
-        // The entrance takes traffic from the host; so do hops whose way out is the host (replies).
-        fromHost: prev === undefined || wayOut.kind === "host",
+        // Every hop takes traffic from the host: the replies to its own traffic and the entrance's
+        // come back from the tunnel through the host, which delivers them to the hop's address.
+        fromHost: true,
         ...(i === 0 && ch.dns ? { dns: ch.dns } : {}),
         sources: ch.hops.slice(0, i + 1).filter((h) => h.kind === "container").map((h) => h.address!),
         relays: prev?.kind === "container",
