@@ -294,6 +294,7 @@ export function resolveWireguard(topo: TopologyParsed, origin: OriginOf, lock: L
           address: addresses[c]!,
           ...(v.clients![c]!.description ? { description: v.clients![c]!.description } : {}),
         })),
+        nat: v.nat,
         privateKeyFile: keyFileOf(need),
       };
       vpnServers.set(hostName, [...(vpnServers.get(hostName) ?? []), ir]);

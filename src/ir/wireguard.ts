@@ -92,6 +92,8 @@ export interface VpnServerIR {
   /** The server's public key (from topo.lock.json); absent when the key is managed elsewhere. */
   readonly publicKey?: string;
   readonly clients: readonly VpnClientIR[];
+  /** How the pool leaves by the uplink. */
+  readonly nat: "masquerade" | "none";
   readonly privateKeyFile: string;
 }
 

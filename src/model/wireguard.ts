@@ -88,6 +88,12 @@ export const VpnServer = z
     listenPort: Port,
     pool: IPv4Cidr.describe("Client address pool; the server takes the first address."),
     clients: z.record(Ident, VpnClient).optional(),
+    nat: z
+      .enum(["masquerade", "none"])
+      .default("masquerade")
+      .describe(
+        "What the clients' addresses look like where they leave by the uplink: masquerade (default: the host's uplink address; a road-warrior pool is private) or none (routed as is; the upstream routes the pool back).",
+      ),
     privateKeyFile: RuntimePath.optional().describe("Where the private key is on the host (default /run/secrets/topo/<host>-<if>.key)."),
   })
   .strict()

@@ -2,7 +2,8 @@
  * The world around the hosts, made of the run's own namespaces on documentation addresses:
  * - `switch`: address-less bridges, one per layer-2 segment (uplink subnets, bridge LANs);
  * - `wan`: the upstream router. It holds each uplink's gateway address on that uplink's segment,
- *   routes each host's Linux-bridge subnet to the host (a provider routing a prefix), forwards;
+ *   routes to the host only the Linux-bridge subnets it does not masquerade (`nat: "none"`: a
+ *   provider routing the prefix), so a missing masquerade shows as an unanswered probe; forwards;
  * - `ext`: a machine on the internet behind the router: endpoint `external.wan`;
  * - `dhcp`: for DHCP uplinks, a DHCP server (a real systemd-networkd, DHCPServer=yes) on a lab
  *   block, handing out leases with the router as gateway.
@@ -108,12 +109,13 @@ export const upstreamComponent: LabComponent = {
       ctx.note(`DHCP server for ${dhcpHosts.map((h) => h.name).join(", ")}: ${dhcp} on ${block.cidr}`);
     }
 
-    // The provider routes each host's bridge subnets to the host (without NAT the internet could not answer them).
+    // The provider routes to the host the bridge subnets it sends un-NATed (`nat: "none"`); the
+    // others the internet cannot answer unless the host masquerades them, as on the real one.
     const routed = new Set<string>();
     for (const h of staticHosts) {
       if (!h.uplink.gateway) continue;
       for (const b of lanBridges(h)) {
-        if (!b.address) continue;
+        if (!b.address || b.nat !== "none") continue;
         const subnet = networkOf(b.address);
         if (routed.has(subnet)) continue;
         routed.add(subnet);

@@ -122,26 +122,30 @@ export function tunnelFacts(ir: TopologyIR, host: HostIR): ForwardFact[] {
   return out;
 }
 
-/** VPN servers: clients (from the pool) reach what the host routes them to. */
-export function vpnFacts(ir: TopologyIR, host: HostIR): ForwardFact[] {
-  return host.vpnServers
-    .filter((v) => v.clients.length > 0)
-    .map((v) => ({
-      concept: "vpn" as const,
-      rank: "route" as const,
-      match: { iif: group([v.name]), saddr: networkOf(v.pool) },
-      verdict: "accept" as const,
-      why: `${originComment(v.origin, ir.source)}: its clients reach what the host routes them to`,
-    }));
+/** VPN servers: clients (from the pool) reach what the host routes them to, the internet masqueraded unless `nat: "none"`. */
+export function vpnFacts(ir: TopologyIR, host: HostIR): { forward: ForwardFact[]; nat: NatFact[] } {
+  const forward: ForwardFact[] = [];
+  const nat: NatFact[] = [];
+  for (const v of host.vpnServers) {
+    if (v.clients.length === 0) continue;
+    const iif = group([v.name]);
+    const saddr = networkOf(v.pool);
+    forward.push({ concept: "vpn", rank: "route", match: { iif, saddr }, verdict: "accept", why: `${originComment(v.origin, ir.source)}: its clients reach what the host routes them to` });
+    if (v.nat === "masquerade") {
+      nat.push({ concept: "vpn", hook: "postrouting", match: { iif, saddr, oif: group([host.uplink.interface]) }, action: { kind: "masquerade" }, why: `${v.origin.path}.nat` });
+    }
+  }
+  return { forward, nat };
 }
 
 /** Every concept's facts for one host, in the documented order of concepts within a rank. */
 export function hostPolicyFacts(ir: TopologyIR, host: HostIR): HostPolicyFacts {
   const vm = vmNetworkFacts(ir, host);
   const br = bridgeFacts(ir, host);
+  const vpn = vpnFacts(ir, host);
   return {
-    forward: [...vm.forward, ...tunnelFacts(ir, host), ...meshFacts(ir, host), ...vpnFacts(ir, host), ...br.forward],
-    nat: [...vm.nat, ...br.nat],
+    forward: [...vm.forward, ...tunnelFacts(ir, host), ...meshFacts(ir, host), ...vpn.forward, ...br.forward],
+    nat: [...vm.nat, ...vpn.nat, ...br.nat],
     logForwardDrops: (host.vmNetwork?.logDrops ?? false) || host.firewall.logDrops,
   };
 }
