@@ -92,7 +92,7 @@ export const CODES = {
   TOPO3054: {
     title: "invalid tunnel use",
     explanation:
-      "A tunnel's `usedBy` or a service's `exitVia` names something that cannot exit through that tunnel: an unknown container or service, a host that shares no mesh with the tunnel's host, or a source that would need two exits.",
+      "A tunnel's `usedBy` or a service's `exitVia` names something that cannot exit through that tunnel: an unknown container or service, a host that shares no mesh with the tunnel's host, a source that would need two exits, or a container kept in the tunnel by its source address alone (role \"privacy\" or a chain binds it to its Open vSwitch port).",
   },
   TOPO3011: {
     title: "invalid OpenFlow rule",

@@ -31,7 +31,7 @@ export function fleet(): any {
       n1: host("203.0.113.10/24", {
         bridges: { br0: { kind: "ovs", address: "10.0.0.1/24" } },
         containers: {
-          priv: { id: 100, bridge: "br0", address: "10.0.0.100/24", gateway: "10.0.0.1" },
+          priv: { id: 100, bridge: "br0", address: "10.0.0.100/24", gateway: "10.0.0.1", role: "privacy" },
           mgmt: { id: 200, bridge: "br0", address: "10.0.0.200/24", gateway: "10.0.0.1" },
         },
         tunnels: {

@@ -129,6 +129,19 @@ expect(
   "TOPO3054",
   "hosts.n1.tunnels.warp1.usedBy[0]",
 );
+expect(
+  "a tunnel user bound by its source address alone (no role, no chain)",
+  (f) => delete f.hosts.n1.containers.priv.role,
+  "TOPO3054",
+  "hosts.n1.tunnels.warp0.usedBy[0]",
+  { hint: /role "privacy"/ },
+);
+expect(
+  "a tunnel user of role service",
+  (f) => (f.hosts.n1.containers.priv.role = "service"),
+  "TOPO3054",
+  "hosts.n1.tunnels.warp0.usedBy[0]",
+);
 expect("a tunnel on a Linux bridge", (f) => (f.hosts.n1.bridges.br0.kind = "linux"), "TOPO3006", "hosts.n1.tunnels.warp0.bridge");
 
 test.run();

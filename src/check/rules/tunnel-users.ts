@@ -8,7 +8,9 @@ import { containerPort } from "../resolve-ovs.js";
  * Who exits through a tunnel must be able to: `usedBy` names containers of the tunnel's host or
  * `<host>.<service>` of a host sharing a mesh with it; `exitVia` names an existing tunnel; a source
  * has one exit; and no mesh interface would need a default route towards two different peers.
- * A management container reaches only the host, so it exits through no tunnel.
+ * A management container reaches only the host, so it exits through no tunnel; a container that
+ * exits through one is bound to its port (role "privacy", or a chain hop), never kept in the tunnel
+ * by its source address alone.
  * A tunnel is a routed (L3) device, so it can be a port of an Open vSwitch bridge but not of a
  * Linux bridge.
  */
@@ -32,6 +34,10 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
   };
 
   for (const [hostName, host] of hostEntries(topo)) {
+    // Chain hops are bound to their ports by the chain's guards, whatever their role.
+    const chainHops = new Set(
+      Object.values(host.chains ?? {}).flatMap((ch) => ch.hops.flatMap((hop) => Object.entries(host.containers ?? {}).filter(([n, x]) => n === hop || containerPort(x) === hop).map(([n]) => n))),
+    );
     for (const [iface, t] of Object.entries(host.tunnels ?? {})) {
       const base = ["hosts", hostName, "tunnels", iface];
       const exit = `${hostName}.${iface}`;
@@ -53,6 +59,15 @@ export function tunnelUsers(topo: TopologyParsed): Diagnostic[] {
               error("TOPO3054", path, `container \`${ref}\` has role "management" (it reaches only the host), so it cannot exit through ${iface}`, {
                 hint: `remove "${ref}" from usedBy, or give the container role "privacy" or none`,
                 related: [{ message: "the container's role", path: ["hosts", hostName, "containers", ref, "role"] }],
+              }),
+            );
+          }
+          if (host.containers[ref]!.role !== "privacy" && !chainHops.has(ref)) {
+            // Kept in the tunnel by its source address only, it would leave by the uplink after changing it.
+            out.push(
+              error("TOPO3054", path, `container \`${ref}\` is kept in ${iface} only by the address it sends from, which it can change: renumbered, it would leave by the uplink`, {
+                hint: `give \`${ref}\` role "privacy" (its Open vSwitch port then admits only its own address), or make it a hop of a chain ending in ${iface}`,
+                related: [{ message: "the container", path: ["hosts", hostName, "containers", ref] }],
               }),
             );
           }
