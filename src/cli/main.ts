@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--seed <n>", "First seed (default 1); fleet i uses seed + i")
     .option("--count <n>", "How many fleets (default 10)")
     .option("--out <dir>", "Where the fleets and the reports of failures go (default: $TMPDIR/topo-fuzz)")
-    .option("--without <concepts>", "Leave concepts out: vms, linuxBridges, ovs, chains, longChains, mesh, crossExits, dhcp (comma-separated)")
+    .option("--without <concepts>", "Leave concepts out: vms, linuxBridges, ovs, chains, longChains, mesh, crossExits, dhcp, vpn (comma-separated)")
     .option("--compile-only", "Validate and compile only, no lab")
     .option("--json", "Print the outcomes as JSON")
     .example("sudo npx topo fuzz --seed 1 --count 10")

@@ -12,11 +12,12 @@ import { ovsIntent } from "./contributors/ovs.js";
 import { vmNetworkIntent } from "./contributors/vm-network.js";
 import { wireguardIntent } from "./contributors/wireguard.js";
 import { adversarialIntent } from "./contributors/adversarial.js";
+import { vpnAdversarialIntent, vpnServerIntent } from "./contributors/vpn-server.js";
 
 export type EndpointKind = "host" | "container" | "vm" | "external";
 
 export interface IntentEndpoint {
-  /** Stable id: "<host>", "<host>.<container>", "<host>.<vm>", or "external.<name>" (wan, metadata, admin...). */
+  /** Stable id: "<host>", "<host>.<container>", "<host>.<vm>", or "external.<name>" (wan, metadata, admin, a VPN client "<host>.<if>.<client>"...). */
   readonly id: string;
   readonly kind: EndpointKind;
   /** The host it lives on (for externals: the host whose uplink it sits behind; "*" for the internet itself). */
@@ -90,7 +91,7 @@ export function betweenScope(sources: Iterable<string>, destinations: Iterable<s
 
 export type IntentContributor = (ir: TopologyIR, scope?: IntentScope) => IntentMatrix;
 
-export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent];
+export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent, vpnServerIntent];
 
 const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}${c.variant !== undefined ? `\u0000${c.variant}` : ""}`;
 
@@ -133,5 +134,5 @@ function gather(ir: TopologyIR, contributors: readonly IntentContributor[], scop
  */
 export function labMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
   const base = intentMatrix(ir, contributors);
-  return intentMatrix(ir, [() => base, (x) => adversarialIntent(x, base)]);
+  return intentMatrix(ir, [() => base, (x) => adversarialIntent(x, base), (x) => ({ endpoints: [], cells: vpnAdversarialIntent(x, base) })]);
 }

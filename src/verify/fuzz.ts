@@ -62,6 +62,7 @@ export function endpointKind(id: string, vms: ReadonlySet<string>): string {
     if (rest.endsWith("-admin")) return "admin";
     if (rest.endsWith("-metadata")) return "metadata";
     if (rest.includes(".route:")) return "route";
+    if (rest.split(".").length === 3) return "vpn-client";
     return rest.includes(".") ? (/\.(warp|wg|tun)/.test(rest) ? "beyond-tunnel" : "lan") : "external";
   }
   if (!id.includes(".")) return "host";

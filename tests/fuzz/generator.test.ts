@@ -48,6 +48,26 @@ test("without long chains, no chain has more than two container hops; the other 
   }
 });
 
+test("without VPN servers, the fleet is the same but for its servers (their draws are a stream of their own)", () => {
+  let servers = 0;
+  for (const seed of SEEDS) {
+    const all = generateFleet(seed);
+    const none = generateFleet(seed, { ...ALL_CONCEPTS, vpn: false });
+    for (const [name, h] of Object.entries(all.hosts)) {
+      const v = h.vpnServers;
+      if (v) servers++;
+      const trusted = (h.firewall?.trustedInterfaces ?? []).filter((t) => !(v && t in v));
+      const { vpnServers: _, ...rest } = h;
+      const bare = { ...rest, firewall: { ...h.firewall, ...(trusted.length ? { trustedInterfaces: trusted } : {}) } };
+      if (!trusted.length) delete (bare.firewall as { trustedInterfaces?: unknown }).trustedInterfaces;
+      assert.equal(bare, none.hosts[name], `seed ${seed} host ${name}`);
+      for (const s of Object.values(v ?? {})) assert.ok(Object.keys(s.clients ?? {}).length >= 1 && Object.keys(s.clients ?? {}).length <= 2);
+    }
+    assert.equal({ ...all, hosts: undefined }, { ...none, hosts: undefined });
+  }
+  assert.ok(servers > 0, "some of the 50 seeds have a VPN server");
+});
+
 test("the 50 fuzz seeds mix every concept, several on one host", () => {
   const seen = new Map<string, number>();
   const saw = (what: string, yes: boolean) => yes && seen.set(what, (seen.get(what) ?? 0) + 1);
@@ -70,6 +90,11 @@ test("the 50 fuzz seeds mix every concept, several on one host", () => {
       saw("TCP exception", (h.vmNetwork?.exceptions ?? []).some((e) => e.proto === "tcp"));
       saw("host services", (h.vmNetwork?.hostServices ?? []).length > 0);
       saw("VM network ssh port", h.vmNetwork?.sshPort !== undefined);
+      for (const v of Object.values(h.vpnServers ?? {})) {
+        saw(`VPN server with ${Object.keys(v.clients ?? {}).length} clients`, true);
+        saw(`VPN server with nat ${v.nat ?? "masquerade"}`, true);
+        saw("VPN server beside VMs or containers", !!h.vmNetwork || !!h.containers);
+      }
     }
     saw("hub mesh", mesh?.shape === "hub");
     saw("full mesh", mesh?.shape === "full");
@@ -93,6 +118,11 @@ test("the 50 fuzz seeds mix every concept, several on one host", () => {
     "TCP exception",
     "host services",
     "VM network ssh port",
+    "VPN server with 1 clients",
+    "VPN server with 2 clients",
+    "VPN server with nat masquerade",
+    "VPN server with nat none",
+    "VPN server beside VMs or containers",
     "hub mesh",
     "full mesh",
     "expectations",

@@ -11,6 +11,7 @@ import { ovsComponent } from "./ovs.js";
 import { sysctlComponent } from "./sysctl.js";
 import { upstreamComponent } from "./upstream.js";
 import { vmNetworkComponent } from "./vm-network.js";
+import { vpnClientsComponent } from "./vpn-clients.js";
 import { wireguardComponent } from "./wireguard.js";
 
 export const COMPONENTS: LabComponent[] = [
@@ -20,6 +21,8 @@ export const COMPONENTS: LabComponent[] = [
   nftablesComponent,
   // Before networkd: wireguard-go must have made the devices networkd then configures.
   wireguardComponent,
+  // After wireguard: the clients' keys are the ones its devices name for them.
+  vpnClientsComponent,
   // Before networkd, as <bridge>-netdev.service is: networkd addresses the bridge OVS made.
   ovsComponent,
   networkdComponent,

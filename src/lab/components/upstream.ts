@@ -2,8 +2,9 @@
  * The world around the hosts, made of the run's own namespaces on documentation addresses:
  * - `switch`: address-less bridges, one per layer-2 segment (uplink subnets, bridge LANs);
  * - `wan`: the upstream router. It holds each uplink's gateway address on that uplink's segment,
- *   routes to the host only the Linux-bridge subnets it does not masquerade (`nat: "none"`: a
- *   provider routing the prefix), so a missing masquerade shows as an unanswered probe; forwards;
+ *   routes to the host only the Linux-bridge subnets and VPN pools it does not masquerade
+ *   (`nat: "none"`: a provider routing the prefix), so a missing masquerade shows as an
+ *   unanswered probe; forwards;
  * - `ext`: a machine on the internet behind the router: endpoint `external.wan`;
  * - `dhcp`: for DHCP uplinks, a DHCP server (a real systemd-networkd, DHCPServer=yes) on a lab
  *   block, handing out leases with the router as gateway.
@@ -13,6 +14,7 @@
 import type { HostIR } from "../../ir/types.js";
 import { addressOf, networkOf, parseCidr } from "../../net/ipv4.js";
 import { lanBridges, WAN } from "../../policy/contributors/host-firewall.js";
+import { routedPools } from "../../policy/contributors/vpn-server.js";
 import type { LabComponent, LabContext, Segment } from "../context.js";
 import type { Daemon } from "../runtime/run.js";
 import { NETWORKD, startNetworkd, waitNetworkd } from "./networkd.js";
@@ -121,6 +123,12 @@ export const upstreamComponent: LabComponent = {
         routed.add(subnet);
         run.ip(wan, ["route", "add", subnet, "via", addressOf(h.uplink.address!)]);
       }
+    }
+    // Likewise the VPN pools a host sends un-NATed.
+    for (const [pool, h] of routedPools(ctx.ir)) {
+      if (!ctx.hosts.includes(h) || routed.has(pool)) continue;
+      routed.add(pool);
+      run.ip(wan, ["route", "add", pool, "via", addressOf(h.uplink.address!)]);
     }
     ctx.shared.set(UPLINKS, uplinks);
   },

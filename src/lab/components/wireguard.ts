@@ -40,7 +40,7 @@ import { UPLINKS, type UplinkSide } from "./upstream.js";
 const STATE = "wireguard.lab";
 const READY = "topo-wg-ready";
 
-interface WgDevice {
+export interface WgDevice {
   readonly host: string;
   readonly ns: string;
   readonly name: string;
@@ -174,14 +174,14 @@ export const wireguardComponent: LabComponent = {
 
 // --- Configuration from the generated netdev --------------------------------------------------
 
-interface WgPeerConf {
+export interface WgPeerConf {
   readonly publicKey: string;
   readonly allowedIPs: readonly string[];
   readonly endpoint?: string;
   readonly keepalive?: number;
 }
 
-interface WgConf {
+export interface WgConf {
   readonly privateKeyFile: string;
   readonly key: KeyPair;
   readonly listenPort?: number;
@@ -283,6 +283,17 @@ export function labWireguard(ctx: LabContext): { devices: { host: string; name: 
   };
 }
 
+/**
+ * For components that stand up the other end of a fleet's WireGuard interface (VPN clients): the
+ * lab key pair of a host's interface, and the lab key pair standing in for a generated public key
+ * (the one the generated peers get, so the other end holds its private half).
+ */
+export function labKeys(ctx: LabContext): { own(host: string, iface: string): KeyPair | undefined; forPublic(publicKey: string): KeyPair } | undefined {
+  const state = ctx.shared.get(STATE) as LabState | undefined;
+  if (!state) return undefined;
+  return { own: (host, iface) => state.own.get(ownKey(host, iface)), forPublic: (k) => labKeyFor(state, k) };
+}
+
 export function parseUnit(text: string): { name: string; entries: [string, string][] }[] {
   const out: { name: string; entries: [string, string][] }[] = [];
   for (const raw of text.split("\n")) {
@@ -337,7 +348,7 @@ const DEVICE_SCRIPT = [
   'wait "$wgpid"',
 ].join("\n");
 
-function startDevice(run: LabRun, ns: string, host: string, name: string, conf: WgConf): WgDevice {
+export function startDevice(run: LabRun, ns: string, host: string, name: string, conf: WgConf): WgDevice {
   const base = `wireguard/${host}-${name}`;
   const keyFile = run.file(`${base}.key`, conf.key.privateKey + "\n");
   const peers = run.file(`${base}.peers`, peersFile(conf));
@@ -351,7 +362,7 @@ function startDevice(run: LabRun, ns: string, host: string, name: string, conf: 
   return { host, ns, name, daemon };
 }
 
-async function waitReady(d: WgDevice): Promise<void> {
+export async function waitReady(d: WgDevice): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < 10_000) {
     const log = d.daemon.log();
@@ -363,7 +374,7 @@ async function waitReady(d: WgDevice): Promise<void> {
 }
 
 /** `wg show <if> <what>` inside the device's own mount namespace (where its control socket is). */
-function wgShow(d: WgDevice, what: string): string {
+export function wgShow(d: WgDevice, what: string): string {
   const r = runCmd(["nsenter", "-t", String(d.daemon.pid), "-m", "-n", "wg", "show", d.name, what]);
   return r.status === 0 ? r.stdout.trim() : "";
 }

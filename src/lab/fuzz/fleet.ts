@@ -4,7 +4,8 @@
  * carries bridges of containers, Linux and Open vSwitch bridges side by side, privacy chains of 2
  * to 4 hops ending in a WARP-like tunnel, container roles, DHCP uplinks and spokes behind NAT,
  * services that exit through another host's tunnel across the mesh, VM exceptions over TCP and
- * UDP, host services, and expectations drawn from what the fleet says.
+ * UDP, host services, VPN servers with road-warrior clients (masqueraded or routed as is), and
+ * expectations drawn from what the fleet says.
  *
  * Small on purpose (2-4 hosts, a few guests each) so that `topo verify` proves one in seconds.
  * A fleet the model rejects is a bug here, not in topo: fix the generator.
@@ -25,9 +26,11 @@ export interface FleetShape {
   /** Services of one host exiting through another host's tunnel across the mesh. */
   readonly crossExits: boolean;
   readonly dhcp: boolean;
+  /** A WireGuard VPN server with 1-2 road-warrior clients on some static hosts. */
+  readonly vpn: boolean;
 }
 
-export const ALL_CONCEPTS: FleetShape = { vms: true, linuxBridges: true, ovs: true, chains: true, longChains: true, mesh: true, crossExits: true, dhcp: true };
+export const ALL_CONCEPTS: FleetShape = { vms: true, linuxBridges: true, ovs: true, chains: true, longChains: true, mesh: true, crossExits: true, dhcp: true, vpn: true };
 
 type HostIn = TopologyInput["hosts"][string];
 type Expectation = NonNullable<TopologyInput["expectations"]>[number];
@@ -101,6 +104,8 @@ export function generateFleet(seed: number, shape: FleetShape = ALL_CONCEPTS): T
     }
   }
 
+  if (shape.vpn) addVpnServers(seed, built);
+
   // Expectations the VM networks promise.
   for (const b of built) {
     const net = b.host.vmNetwork;
@@ -122,8 +127,28 @@ export function fleetLock(topo: TopologyInput): string {
   const publicKeys: Record<string, Record<string, string>> = {};
   Object.entries(topo.hosts).forEach(([name, host], i) => {
     for (const t of Object.keys(host.tunnels ?? {})) (publicKeys[name] ??= {})[t] = key(200 + i);
+    for (const v of Object.keys(host.vpnServers ?? {})) (publicKeys[name] ??= {})[v] = key(220 + i);
   });
   return JSON.stringify({ version: 1, wireguard: { publicKeys } }, null, 2) + "\n";
+}
+
+const VPN_IF = "rw0";
+
+/**
+ * VPN servers, drawn from a stream of their own (derived from the seed), so that a fleet with
+ * them is the fleet without them plus its servers: every other draw stays the same.
+ */
+function addVpnServers(seed: number, built: Built[]): void {
+  const r = mulberry32((seed ^ 0x5eed0f0) >>> 0);
+  built.forEach((b, i) => {
+    if (!b.static || !r.chance(0.35)) return;
+    const clients: Record<string, { publicKey: string }> = {};
+    const n = r.int(1, 2);
+    for (let k = 0; k < n; k++) clients[`laptop${k + 1}`] = { publicKey: key(150 + 2 * i + k) };
+    const nat = r.chance(0.3) ? ({ nat: "none" } as const) : {};
+    b.host.vpnServers = { [VPN_IF]: { listenPort: 51820, pool: `10.${200 + i}.0.0/24`, clients, ...nat } };
+    if (r.chance(0.2)) b.host.firewall = { ...b.host.firewall, trustedInterfaces: [...(b.host.firewall?.trustedInterfaces ?? []), VPN_IF] };
+  });
 }
 
 function buildHost(r: Random, i: number, shape: FleetShape, o: { mesh: boolean; hub: boolean; dhcpAllowed: boolean }): Built {

@@ -115,7 +115,7 @@ export function hostFirewallIntent(ir: TopologyIR): IntentMatrix {
 }
 
 /** What `from`, arriving on `iface`, reaches on the host itself. */
-function inbound(ir: TopologyIR, from: string, host: HostIR, iface: string, trusted: boolean, toAddress: string | undefined): IntentCell[] {
+export function inbound(ir: TopologyIR, from: string, host: HostIR, iface: string, trusted: boolean, toAddress: string | undefined): IntentCell[] {
   const fw: FirewallIR = host.firewall;
   const where = originComment(fw.origin, ir.source);
   const base = { from, to: host.name, ...(toAddress ? { toAddress } : {}) };
