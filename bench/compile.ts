@@ -22,7 +22,7 @@ const SHAPES: { name: string; perHost: (vms: number) => number }[] = [
 const STAGES = ["locate", "validate", "rules", "resolve", "expectations", "lower", "render+plan", "manifest"];
 /** More runs where a compile is short: a shared machine's noise weighs more there. */
 const runsFor = (vms: number) => (vms <= 2000 ? 9 : vms <= 4000 ? 5 : 3);
-const CLI_RUNS = 7;
+const CLI_RUNS = 15;
 
 interface Row {
   vms: number;

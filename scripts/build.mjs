@@ -53,6 +53,18 @@ const keepImportMetaUrl = {
     });
   },
 };
+// zod re-exports every locale's messages (z.locales, half of its bundled size); topo's messages are
+// its own and zod's English ones, which zod imports apart. Only English is bundled.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), "..", "locales", "en.js"), namespace: "zod-locales" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path), loader: "js" }));
+  },
+};
 await build({
   entryPoints: { main: join(DIST, "cli", "main.js") },
   outdir: BUNDLE,
@@ -66,6 +78,6 @@ await build({
   external: ["typescript", "ts-morph", "tsx", "tsx/*"],
   // CommonJS packages (Handlebars' runtime, ipaddr.js) call require(): give the bundle one.
   banner: { js: 'import { createRequire as __topoRequire } from "node:module"; const require = __topoRequire(import.meta.url);' },
-  plugins: [keepImportMetaUrl],
+  plugins: [keepImportMetaUrl, zodEnglishOnly],
   logLevel: "warning",
 });
