@@ -82,38 +82,53 @@ export async function benchCompile(): Promise<void> {
   benchStartup();
 }
 
-/** The reference fleet through the CLI against Node importing the compiler, alternated (wall, ms). */
+/**
+ * The reference fleet through the CLI against Node importing the compiler, alternated (wall, ms).
+ * A compile keeps the topology file as tsx compiled it (src/load/compiled-cache.ts, under the
+ * temporary directory): the goal is judged on the usual run, the file unchanged since the last
+ * compile; the first run (an empty TMPDIR each time: tsx loaded, its transform not cached either)
+ * is printed beside it.
+ */
 export function benchStartup(): void {
   const out = mkdtempSync(join(tmpdir(), "topo-bench-out-"));
-  const commands: [string, string[]][] = [
+  const fresh = mkdtempSync(join(tmpdir(), "topo-bench-tmp-"));
+  const commands: [string, string[], boolean?][] = [
     ["node -e 'import(\"./dist/index.js\")'", ["-e", 'import("./dist/index.js")']],
     ["topo compile topology.ts --check", ["bin/topo.js", "compile", "topology.ts", "--check"]],
     ["topo compile topology.ts --out <tmp>", ["bin/topo.js", "compile", "topology.ts", "--out", out]],
+    ["topo compile topology.ts --check, first run (empty TMPDIR)", ["bin/topo.js", "compile", "topology.ts", "--check"], true],
   ];
   const times = commands.map(() => [] as number[]);
   try {
     for (let i = 0; i < CLI_RUNS; i++) {
-      commands.forEach(([label, args], k) => {
+      commands.forEach(([label, args, first], k) => {
         if (args.includes("--out")) {
           // A fresh tree each time, with the lock it compiles against (public keys, allocations).
           rmSync(out, { recursive: true, force: true });
           mkdirSync(out);
           copyFileSync(join(ROOT, "topo.lock.json"), join(out, "topo.lock.json"));
         }
+        if (first) {
+          rmSync(fresh, { recursive: true, force: true });
+          mkdirSync(fresh);
+        }
+        const env = first ? { ...process.env, TMPDIR: fresh } : process.env;
         const t0 = performance.now();
-        const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+        const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env });
         times[k]!.push(performance.now() - t0);
         if (r.status !== 0) throw new Error(`${label} failed (${r.status}):\n${r.stdout}${r.stderr}`);
       });
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(fresh, { recursive: true, force: true });
   }
   console.log(`## start-up: the reference fleet through the CLI against Node importing the compiler (median of ${CLI_RUNS}, alternated)\n`);
   console.log("| command | median ms | x import |");
   console.log("|---|---:|---:|");
   const base = median(times[0]!);
-  commands.forEach(([label], k) => console.log(`| \`${label}\` | ${median(times[k]!).toFixed(0)} | x${(median(times[k]!) / base).toFixed(2)} |`));
-  const worst = Math.max(median(times[1]!), median(times[2]!)) / base;
-  console.log(`\nreference fleet compile / import: x${worst.toFixed(2)} (goal <= x3): ${worst <= 3 ? "met" : "NOT met"}`);
+  const ratio = (k: number) => median(times[k]!) / base;
+  commands.forEach(([label], k) => console.log(`| \`${label}\` | ${median(times[k]!).toFixed(0)} | x${ratio(k).toFixed(2)} |`));
+  const worst = Math.max(ratio(1), ratio(2));
+  console.log(`\nreference fleet compile / import: x${worst.toFixed(2)} (goal <= x3): ${worst <= 3 ? "met" : "NOT met"}; first run x${ratio(3).toFixed(2)}`);
 }
