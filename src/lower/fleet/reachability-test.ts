@@ -24,7 +24,8 @@ import { posix } from "node:path";
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
-import { intentFor, type IntentScope } from "../../policy/intent.js";
+import { CONTRIBUTORS, intentFor, type IntentScope } from "../../policy/intent.js";
+import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 
@@ -146,7 +147,9 @@ export function probes(ir: TopologyIR): Probe[] {
   const endpoint = (id: string) => (id === WAN || ids.has(id) ? id : undefined);
   // Only the cells between the test's machines (and from the internet): never all pairs of the
   // fleet, nor of a host's VMs (vmPeers).
-  for (const c of intentFor(ir, testScope(ir, ids)).cells) {
+  // The WireGuard contributor's cells are all over a mesh (skipped below) or beyond a tunnel (no
+  // test machine): not asked for at all, as a mesh's are every pair of its members.
+  for (const c of intentFor(ir, testScope(ir, ids), CONTRIBUTORS.filter((x) => x !== wireguardIntent)).cells) {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;
@@ -217,9 +220,16 @@ export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<st
   const gs = guests(ir);
   const router = routerName(ir);
   const machines: Record<string, NixValue> = {};
+  const segmentOf = new Map(segs.flatMap((s) => s.hosts.map((h) => [h, s] as const)));
+  const guestsOf = new Map<string, Guest[]>();
+  for (const g of gs) {
+    const list = guestsOf.get(g.host);
+    if (list) list.push(g);
+    else guestsOf.set(g.host, [g]);
+  }
   for (const h of ir.hosts) {
-    const seg = segs.find((s) => s.hosts.includes(h.name))!;
-    const mine = gs.filter((g) => g.host === h.name);
+    const seg = segmentOf.get(h.name)!;
+    const mine = guestsOf.get(h.name) ?? [];
     const interfaces: Record<string, NixValue> = { [testNic(h)]: { vlan: seg.vlan } };
     for (const g of mine) interfaces[g.nic] = { vlan: g.vlan };
     // ovs-late-ports.nix attaches the guests' veths to the bridge when they appear, as on the host.
