@@ -10,7 +10,11 @@ import { closest } from "./suggest.js";
 export type ValidateResult = { ok: true; value: TopologyParsed } | { ok: false; diagnostics: Diagnostic[] };
 
 export function validate(value: unknown): ValidateResult {
-  const parsed = Topology.safeParse(value);
+  // jitless: zod would otherwise compile a parser per object schema (new Function) on its first
+  // parse, which pays off over many parses of one schema; a compile parses once. Its interpreter
+  // is faster here, from the reference fleet to 10,000 VMs (as fast once; a quarter slower only
+  // when a warm process parses the same fleet again).
+  const parsed = Topology.safeParse(value, { jitless: true });
   if (parsed.success) return { ok: true, value: parsed.data };
   const diagnostics: Diagnostic[] = [];
   for (const issue of parsed.error.issues) diagnostics.push(...fromIssue(issue, value));

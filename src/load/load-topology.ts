@@ -3,10 +3,11 @@
  * `topology.json`, and hand back its default export. One of the two passes that touch the world.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import Module, { register } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
+import { readCompiled, writeCompiled } from "./compiled-cache.js";
 
 export interface Loaded {
   /** Absolute path of the topology file. */
@@ -25,6 +26,24 @@ let loads = 0;
 
 // Under tsx (tests) these modules are .ts; built, they are .js.
 const EXT = import.meta.url.endsWith(".ts") ? "ts" : "js";
+/** What `import ... from "topo"` gets: this package's authoring API. */
+const TOPO_INDEX = fileURLToPath(new URL(`../index.${EXT}`, import.meta.url));
+
+interface CjsModule {
+  exports: unknown;
+  filename: string;
+  loaded: boolean;
+  paths: string[];
+  _compile(code: string, filename: string): void;
+}
+interface CjsLoader {
+  new (id: string): CjsModule;
+  _cache: Record<string, CjsModule | undefined>;
+  _nodeModulePaths(dir: string): string[];
+  _resolveFilename: (request: string, ...rest: unknown[]) => string;
+  prototype: CjsModule;
+}
+const Cjs = Module as unknown as CjsLoader;
 
 /**
  * Resolve "topo" to this package for every topology file, wherever it lives: CommonJS through the
@@ -35,11 +54,9 @@ const EXT = import.meta.url.endsWith(".ts") ? "ts" : "js";
 function registerTopoResolver(esm: boolean): void {
   if (!cjsResolver) {
     cjsResolver = true;
-    const index = fileURLToPath(new URL(`../index.${EXT}`, import.meta.url));
-    const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-    const original = cjs._resolveFilename;
-    cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
-      return request === "topo" ? index : original.call(this, request, ...rest);
+    const original = Cjs._resolveFilename;
+    Cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+      return request === "topo" ? TOPO_INDEX : original.call(this, request, ...rest);
     };
   }
   if (esm && !esmResolver) {
@@ -57,24 +74,64 @@ function needsEsm(e: unknown): boolean {
 
 /**
  * Run the file through tsx's CommonJS hooks, in this thread; a fresh namespace each time, so a
- * file loaded again is read again, and the hooks removed afterwards.
+ * file loaded again is read again, and the hooks removed afterwards. What tsx compiled is kept
+ * for the next run when the file needs nothing else compiled (compiled-cache.ts).
  */
-async function requireTopology(file: string): Promise<Record<string, unknown>> {
+async function requireTopology(file: string, source: string): Promise<Record<string, unknown>> {
   registerTopoResolver(false);
   const { register: registerTsx } = await import("tsx/cjs/api");
   const api = registerTsx({ namespace: `topo-load-${++loads}` });
-  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  const cache = Cjs._cache;
   const before = new Set(Object.keys(cache));
+  const compiled = new Map<string, string>();
+  const compile = Cjs.prototype._compile;
+  Cjs.prototype._compile = function (this: CjsModule, code: string, filename: string) {
+    compiled.set(filename, code);
+    return compile.call(this, code, filename);
+  };
   try {
-    return api.require(file, import.meta.url) as Record<string, unknown>;
+    const mod = api.require(file, import.meta.url) as Record<string, unknown>;
+    const own = compiled.get(file);
+    if (own !== undefined && [...compiled.keys()].every((f) => f === file || f === TOPO_INDEX)) writeCompiled(file, source, own);
+    return mod;
   } catch (e) {
     // The stack is formatted when first read: read it while tsx's source maps are on, so that it
     // points into the file as written.
     void (e as { stack?: unknown } | undefined)?.stack;
     throw e;
   } finally {
+    Cjs.prototype._compile = compile;
     api.unregister();
     for (const k of Object.keys(cache)) if (!before.has(k) && k.includes("?namespace=topo-load-")) delete cache[k];
+  }
+}
+
+/**
+ * Run the file as tsx compiled it on an earlier run (compiled-cache.ts), without loading tsx.
+ * Undefined when nothing is stored, or when it throws: tsx then runs the file again, and its
+ * error is located in the file as written.
+ */
+async function runCompiled(file: string, source: string): Promise<Record<string, unknown> | undefined> {
+  const code = readCompiled(file, source);
+  if (code === undefined) return undefined;
+  registerTopoResolver(false);
+  // "topo" is an ES module: the file's require("topo") gets its namespace.
+  const topo = new Cjs(TOPO_INDEX);
+  topo.exports = await import(pathToFileURL(TOPO_INDEX).href);
+  topo.loaded = true;
+  const had = Cjs._cache[TOPO_INDEX];
+  Cjs._cache[TOPO_INDEX] = topo;
+  try {
+    const m = new Cjs(file);
+    m.filename = file;
+    m.paths = Cjs._nodeModulePaths(dirname(file));
+    m._compile(code, file);
+    return m.exports as Record<string, unknown>;
+  } catch {
+    return undefined;
+  } finally {
+    if (had) Cjs._cache[TOPO_INDEX] = had;
+    else delete Cjs._cache[TOPO_INDEX];
   }
 }
 
@@ -105,7 +162,7 @@ export async function loadTopology(path: string): Promise<LoadResult> {
   let mod: Record<string, unknown>;
   try {
     try {
-      mod = await requireTopology(file);
+      mod = (await runCompiled(file, source)) ?? (await requireTopology(file, source));
     } catch (e) {
       if (!needsEsm(e)) throw e;
       mod = await importTopology(file);

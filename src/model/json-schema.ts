@@ -68,7 +68,20 @@ export function topologyJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** The schema as the bytes written to topology.schema.json. */
+/** The schema's text as `npm run build` generated it into dist/ (absent when run from source). */
+let printed: string | undefined;
+try {
+  printed = (await import("./json-schema.generated.js" as string)).default;
+} catch {
+  printed = undefined;
+}
+
+/** The schema as the bytes written to topology.schema.json (the same for every fleet). */
 export function printJsonSchema(): string {
+  return (printed ??= printTopologyJsonSchema());
+}
+
+/** Derived from the zod model now (the build writes this into json-schema.generated.js). */
+export function printTopologyJsonSchema(): string {
   return JSON.stringify(topologyJsonSchema(), null, 2) + "\n";
 }

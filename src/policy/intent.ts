@@ -67,6 +67,11 @@ export interface IntentScope {
   to(id: string): boolean;
   /** Is a cell between these two asked for (whatever its service)? */
   has(from: string, to: string): boolean;
+  /**
+   * Among the guests of this endpoint's own host, the ones asked for from it, when the scope names
+   * them one by one (undefined: every one `to` accepts): a contributor walks those, not all pairs.
+   */
+  peers?(from: string): ReadonlySet<string> | undefined;
 }
 
 /** Exactly these (from, to) pairs. */

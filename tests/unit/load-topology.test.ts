@@ -3,11 +3,12 @@
  * helper modules, read afresh when loaded again, and files only the ES module loader runs (top-level
  * await) still load.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { compiledPath } from "../../src/load/compiled-cache.js";
 import { loadTopology } from "../../src/load/load-topology.js";
 
 const dir = mkdtempSync(join(tmpdir(), "topo-load-"));
@@ -48,6 +49,47 @@ test("a throw while loading is located in the file", async () => {
   if (r.ok) return;
   assert.match(r.diagnostics[0]!.message, /boom 1/);
   assert.is(r.diagnostics[0]!.span?.line, 3);
+});
+
+test("a file that imports only topo is kept compiled, and loaded again from what was kept", async () => {
+  const file = join(dir, "kept.ts");
+  const source = `import { defineTopology } from "topo";\nconst name: string = "kept";\nexport default defineTopology({ name, hosts: {} } as any);\n`;
+  writeFileSync(file, source);
+  const kept = compiledPath(file, source);
+  assert.ok(kept, "no usable cache directory");
+  rmSync(kept!, { force: true });
+  assert.is((await value(file)).name, "kept");
+  assert.ok(existsSync(kept!), "the compiled file was not kept");
+  // The next load runs what was kept (here altered, to see that it is what runs), not tsx.
+  writeFileSync(kept!, readFileSync(kept!, "utf8").replace(`"kept"`, `"from the cache"`));
+  assert.is((await value(file)).name, "from the cache");
+  rmSync(kept!, { force: true });
+});
+
+test("a file with a local helper module is not kept (the helper would need compiling too)", async () => {
+  const file = join(dir, "topology.ts");
+  const source = readFileSync(file, "utf8");
+  await value(file);
+  assert.is(existsSync(compiledPath(file, source)!), false);
+});
+
+test("a kept file that throws is run again by tsx, and the error is located in the file", async () => {
+  const file = join(dir, "throws-later.ts");
+  const source = `import { defineTopology } from "topo";\nif (process.env.TOPO_TEST_THROW) {\n  throw new Error("thrown on the second run");\n}\nexport default defineTopology({ hosts: {} } as any);\n`;
+  writeFileSync(file, source);
+  await value(file);
+  assert.ok(existsSync(compiledPath(file, source)!));
+  process.env.TOPO_TEST_THROW = "1";
+  try {
+    const r = await loadTopology(file);
+    assert.is(r.ok, false);
+    if (r.ok) return;
+    assert.match(r.diagnostics[0]!.message, /thrown on the second run/);
+    assert.is(r.diagnostics[0]!.span?.line, 3);
+  } finally {
+    delete process.env.TOPO_TEST_THROW;
+    rmSync(compiledPath(file, source)!, { force: true });
+  }
 });
 
 test.run();

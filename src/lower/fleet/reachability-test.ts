@@ -24,7 +24,8 @@ import { posix } from "node:path";
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import { addressOf, contains, networkOf, parseCidr } from "../../net/ipv4.js";
 import { originComment } from "../../ir/origin.js";
-import { betweenScope, intentFor } from "../../policy/intent.js";
+import { CONTRIBUTORS, intentFor, type IntentScope } from "../../policy/intent.js";
+import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 
@@ -144,8 +145,11 @@ export function probes(ir: TopologyIR): Probe[] {
     if (!out.has(key(p))) out.set(key(p), p);
   };
   const endpoint = (id: string) => (id === WAN || ids.has(id) ? id : undefined);
-  // Only the cells between the test's machines (and from the internet): never all pairs of the fleet.
-  for (const c of intentFor(ir, betweenScope([WAN, ...ids], ids)).cells) {
+  // Only the cells between the test's machines (and from the internet): never all pairs of the
+  // fleet, nor of a host's VMs (vmPeers).
+  // The WireGuard contributor's cells are all over a mesh (skipped below) or beyond a tunnel (no
+  // test machine): not asked for at all, as a mesh's are every pair of its members.
+  for (const c of intentFor(ir, testScope(ir, ids), CONTRIBUTORS.filter((x) => x !== wireguardIntent)).cells) {
     const from = endpoint(c.from);
     const to = endpoint(c.to);
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;
@@ -160,6 +164,46 @@ export function probes(ir: TopologyIR): Probe[] {
   const cmp = (a: Probe, b: Probe) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : (a.port ?? 0) - (b.port ?? 0));
   return [...out.values()].sort(cmp);
 }
+
+/**
+ * How many of its VM network's other VMs each VM probes for isolation: the next ones in order, as
+ * a ring, so that every VM is probed as source and as destination (the isolation is one rule for
+ * the whole network, not one per pair). With up to this many + 1 VMs, that is every pair; beyond,
+ * all pairs would make the test quadratic in the VMs of a host (and unrunnable long before 250 VMs).
+ */
+export const VM_ISOLATION_PEERS = 4;
+
+/** A VM's peers in the test: the next VM_ISOLATION_PEERS of its network, and those its exceptions name (either way). */
+function vmPeers(ir: TopologyIR): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const h of ir.hosts) {
+    const vms = h.vmNetwork?.vms ?? [];
+    const id = (vm: string) => `${h.name}.${vm}`;
+    vms.forEach((vm, i) => {
+      const peers = new Set<string>();
+      for (let k = 1; k <= Math.min(VM_ISOLATION_PEERS, vms.length - 1); k++) peers.add(id(vms[(i + k) % vms.length]!.name));
+      out.set(id(vm.name), peers);
+    });
+    for (const e of h.vmNetwork?.exceptions ?? []) {
+      out.get(id(e.from))?.add(id(e.to));
+      out.get(id(e.to))?.add(id(e.from));
+    }
+  }
+  return out;
+}
+
+/** Every cell from the internet or a test machine to a test machine, but between two VMs of one network only their vmPeers. */
+function testScope(ir: TopologyIR, ids: ReadonlySet<string>): IntentScope {
+  const peers = vmPeers(ir);
+  return {
+    from: (id) => id === WAN || ids.has(id),
+    to: (id) => ids.has(id),
+    has: (f, t) => (f === WAN || ids.has(f)) && ids.has(t) && (!peers.has(f) || !peers.has(t) || hostPart(f) !== hostPart(t) || peers.get(f)!.has(t)),
+    peers: (id) => peers.get(id),
+  };
+}
+
+const hostPart = (id: string) => id.slice(0, id.indexOf("."));
 
 const code = (v: NixValue) => printNix(v);
 
@@ -176,9 +220,16 @@ export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<st
   const gs = guests(ir);
   const router = routerName(ir);
   const machines: Record<string, NixValue> = {};
+  const segmentOf = new Map(segs.flatMap((s) => s.hosts.map((h) => [h, s] as const)));
+  const guestsOf = new Map<string, Guest[]>();
+  for (const g of gs) {
+    const list = guestsOf.get(g.host);
+    if (list) list.push(g);
+    else guestsOf.set(g.host, [g]);
+  }
   for (const h of ir.hosts) {
-    const seg = segs.find((s) => s.hosts.includes(h.name))!;
-    const mine = gs.filter((g) => g.host === h.name);
+    const seg = segmentOf.get(h.name)!;
+    const mine = guestsOf.get(h.name) ?? [];
     const interfaces: Record<string, NixValue> = { [testNic(h)]: { vlan: seg.vlan } };
     for (const g of mine) interfaces[g.nic] = { vlan: g.vlan };
     // ovs-late-ports.nix attaches the guests' veths to the bridge when they appear, as on the host.
@@ -240,7 +291,8 @@ export function reachabilityScript(ir: TopologyIR): string {
   const router = routerName(ir);
   const list = probes(ir);
   const gs = guests(ir);
-  const machineOf = (id: string) => (id === WAN ? router : (gs.find((g) => g.id === id)?.machine ?? id));
+  const machines = new Map(gs.map((g) => [g.id, g.machine] as const));
+  const machineOf = (id: string) => (id === WAN ? router : (machines.get(id) ?? id));
   const renamed = ir.hosts.filter((h) => testNic(h) !== h.uplink.interface);
   const lines: string[] = [
     `# Generated by topo from ${ir.source}: do not edit; change ${ir.source} and run \`topo compile\`.`,

@@ -32,12 +32,22 @@ export function vmNetworkIntent(ir: TopologyIR, scope?: IntentScope): IntentMatr
     const hostProbe = closedPort([...fw.tcp, ...net.hostServices.filter((x) => x.proto === "tcp").map((x) => x.port)], fw.tcpRanges);
     for (const vm of net.vms) endpoints.push({ id: id(vm.name), kind: "vm", host: host.name, address: addressOf(vm.guestAddress) });
 
-    // Within a scope, only the pairs it asks about: all pairs of VMs is the one quadratic walk here.
+    // Within a scope, only the pairs it asks about: all pairs of VMs is the one quadratic walk here
+    // (a scope that names its pairs one by one is walked by those alone).
     const peers = scope ? net.vms.filter((b) => scope.to(id(b.name))) : net.vms;
+    const byId = new Map(net.vms.map((vm) => [id(vm.name), vm] as const));
+    const exceptionsOf = new Map<string, typeof net.exceptions[number][]>();
+    for (const e of net.exceptions) exceptionsOf.set(`${e.from}\u0000${e.to}`, [...(exceptionsOf.get(`${e.from}\u0000${e.to}`) ?? []), e]);
+    const peersOf = (a: string) => {
+      if (!scope) return peers;
+      if (!scope.from(id(a))) return [];
+      const named = scope.peers?.(id(a));
+      return named ? [...named].flatMap((x) => byId.get(x) ?? []) : peers;
+    };
     for (const a of net.vms) {
-      for (const b of scope && !scope.from(id(a.name)) ? [] : peers) {
+      for (const b of peersOf(a.name)) {
         if (a === b) continue;
-        const open = net.exceptions.filter((e) => e.from === a.name && e.to === b.name);
+        const open = exceptionsOf.get(`${a.name}\u0000${b.name}`) ?? [];
         for (const e of open) cells.push({ from: id(a.name), to: id(b.name), proto: e.proto, port: e.port, allowed: true, reason: originComment(e.origin, ir.source) });
         // Isolation: ping, SSH, and every exception's port in the other direction are closed.
         cells.push({ from: id(a.name), to: id(b.name), proto: "icmp", allowed: false, reason: `${base}: VMs are isolated` });
