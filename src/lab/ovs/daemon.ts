@@ -148,9 +148,13 @@ export class OvsInstance {
       if (existsSync(join(this.dir, ctl))) run("ovs-appctl", ["-t", join(this.dir, ctl), "exit"], { env: this.env, timeoutMs: 5000 });
     }
     for (const f of ["vswitchd.pid", "ovsdb.pid"]) {
-      const p = join(this.dir, f);
-      if (!existsSync(p)) continue;
-      const pid = Number(readFileSync(p, "utf8").trim());
+      // The daemon removes its pidfile as it exits (asked above): it may be gone by now.
+      let pid: number;
+      try {
+        pid = Number(readFileSync(join(this.dir, f), "utf8").trim());
+      } catch {
+        continue;
+      }
       // Only our own daemon: the pid must still run the program that wrote the file.
       if (!pid || !ours(pid, f === "ovsdb.pid" ? "ovsdb-server" : "ovs-vswitchd")) continue;
       try {
