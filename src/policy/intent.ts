@@ -98,7 +98,8 @@ export type IntentContributor = (ir: TopologyIR, scope?: IntentScope) => IntentM
 
 export const CONTRIBUTORS: IntentContributor[] = [hostFirewallIntent, vmNetworkIntent, ovsIntent, wireguardIntent, vpnServerIntent];
 
-const cellKey = (c: IntentCell) => `${c.from}\u0000${c.to}\u0000${c.proto}\u0000${c.port ?? ""}${c.variant !== undefined ? `\u0000${c.variant}` : ""}`;
+/** A cell's key within its source's cells: destination, service, variant. */
+const cellKey = (c: IntentCell) => `${c.to}\u0000${c.proto}\u0000${c.port ?? ""}${c.variant !== undefined ? `\u0000${c.variant}` : ""}`;
 
 /** Gather every contributor's cells, sorted and de-duplicated (a later contributor may not contradict an earlier one). */
 export function intentMatrix(ir: TopologyIR, contributors: readonly IntentContributor[] = CONTRIBUTORS): IntentMatrix {
@@ -110,14 +111,21 @@ export function intentFor(ir: TopologyIR, scope: IntentScope, contributors: read
   return gather(ir, contributors, scope);
 }
 
+/**
+ * Cells are kept source by source (a map of a few cells per endpoint, not one map of the whole
+ * fleet's: a table that outgrows the cache makes each step dearer as the fleet grows), and sorted
+ * the same way: sources in order, then each source's cells by destination, service and variant.
+ */
 function gather(ir: TopologyIR, contributors: readonly IntentContributor[], scope: IntentScope | undefined): IntentMatrix {
   const endpoints = new Map<string, IntentEndpoint>();
-  const cells = new Map<string, IntentCell>();
+  const bySource = new Map<string, Map<string, IntentCell>>();
   for (const contribute of contributors) {
     const m = contribute(ir, scope);
     for (const e of m.endpoints) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
     for (const c of m.cells) {
       if (scope && !scope.has(c.from, c.to)) continue;
+      let cells = bySource.get(c.from);
+      if (!cells) bySource.set(c.from, (cells = new Map()));
       const k = cellKey(c);
       const prev = cells.get(k);
       if (prev && prev.allowed !== c.allowed) {
@@ -126,11 +134,13 @@ function gather(ir: TopologyIR, contributors: readonly IntentContributor[], scop
       if (!prev) cells.set(k, c);
     }
   }
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return {
-    endpoints: [...endpoints.values()].sort(byId),
-    cells: [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
-  };
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const cells: IntentCell[] = [];
+  for (const from of [...bySource.keys()].sort(cmp)) {
+    const mine = bySource.get(from)!;
+    for (const k of [...mine.keys()].sort(cmp)) cells.push(mine.get(k)!);
+  }
+  return { endpoints: [...endpoints.values()].sort((a, b) => cmp(a.id, b.id)), cells };
 }
 
 /**

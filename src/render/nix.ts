@@ -85,6 +85,13 @@ function commentLine(c: string): string {
 }
 
 export function printNix(value: NixValue, indent = ""): string {
+  const out: string[] = [];
+  emit(value, indent, out);
+  return out.length === 1 ? out[0]! : out.join("");
+}
+
+/** A value with no nested structure, printed on its own (undefined for sets, lists and comments). */
+function scalar(value: NixValue): string | undefined {
   if (value === null) return "null";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") {
@@ -93,27 +100,54 @@ export function printNix(value: NixValue, indent = ""): string {
   }
   if (typeof value === "string") return nixString(value);
   if (isRaw(value)) return value[RAW];
-  if (isCommented(value)) return printNix(value.value, indent);
+  return undefined;
+}
+
+/**
+ * Appends the printed value to `out`: one list of pieces joined once at the end, instead of each
+ * level joining its children's text again (that copied a deep file's bytes once per level).
+ */
+function emit(value: NixValue, indent: string, out: string[]): void {
+  const s = scalar(value);
+  if (s !== undefined) {
+    out.push(s);
+    return;
+  }
+  if (isCommented(value)) return emit(value.value, indent, out);
   const inner = indent + "  ";
   if (Array.isArray(value)) {
-    if (value.length === 0) return "[ ]";
-    const simple = value.every((v) => v === null || typeof v !== "object" || isRaw(v));
-    const items = value.map((v) => printNix(v, inner));
-    if (simple && items.join(" ").length + indent.length < 90) return `[ ${items.join(" ")} ]`;
-    const lines = value.map((v, i) => {
-      const c = isCommented(v) ? `${inner}# ${commentLine(v[COMMENT])}\n` : "";
-      return `${c}${inner}${items[i]}`;
+    if (value.length === 0) {
+      out.push("[ ]");
+      return;
+    }
+    if (value.every((v) => v === null || typeof v !== "object" || isRaw(v))) {
+      const items = value.map((v) => scalar(v)!);
+      const line = items.join(" ");
+      out.push(line.length + indent.length < 90 ? `[ ${line} ]` : `[\n${inner}${items.join(`\n${inner}`)}\n${indent}]`);
+      return;
+    }
+    out.push("[\n");
+    value.forEach((v, i) => {
+      if (i > 0) out.push("\n");
+      if (isCommented(v)) out.push(`${inner}# ${commentLine(v[COMMENT])}\n`);
+      out.push(inner);
+      emit(v, inner, out);
     });
-    return `[\n${lines.join("\n")}\n${indent}]`;
+    out.push(`\n${indent}]`);
+    return;
   }
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
+  const attrs = value as NixAttrs; // every other kind returned above
+  const keys = Object.keys(attrs)
+    .filter((k) => attrs[k] !== undefined)
     .sort(compareKeys);
-  if (keys.length === 0) return "{ }";
-  const lines: string[] = [];
+  if (keys.length === 0) {
+    out.push("{ }");
+    return;
+  }
+  out.push("{\n");
   for (const k of keys) {
-    let v = value[k] as NixValue;
-    let comment = isCommented(v) ? v[COMMENT] : undefined;
+    let v = attrs[k] as NixValue;
+    const comment = isCommented(v) ? v[COMMENT] : undefined;
     if (isCommented(v)) v = v.value;
     // Collapse a chain of single-key sets into a dotted path.
     let dotted = nixKey(k);
@@ -125,10 +159,12 @@ export function printNix(value: NixValue, indent = ""): string {
       dotted += "." + nixKey(sub[0]!);
       v = next;
     }
-    if (comment !== undefined) lines.push(`${inner}# ${commentLine(comment)}`);
-    lines.push(`${inner}${dotted} = ${printNix(v, inner)};`);
+    if (comment !== undefined) out.push(`${inner}# ${commentLine(comment)}\n`);
+    out.push(`${inner}${dotted} = `);
+    emit(v, inner, out);
+    out.push(";\n");
   }
-  return `{\n${lines.join("\n")}\n${indent}}`;
+  out.push(`${indent}}`);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { HostView } from "../../render/views.js";
 import { nixKey, nixString, path, printNix } from "../../render/nix.js";
 import { nftFile } from "../../render/nft.js";
 import { renderTemplate } from "../../render/templates.js";
-import { reachabilityMachines, reachabilityScript, TEST_NODE_MODULES } from "./reachability-test.js";
+import { reachabilityMachines, reachabilityScript, reachabilityTest, TEST_NODE_MODULES } from "./reachability-test.js";
 
 export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -23,7 +23,8 @@ export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<stri
   out.set("checks/nft-check.nix", renderTemplate("nft-check.nix", { source: ir.source }));
   const modules = new Map(hosts.map((h) => [h.name, h.modules.map((m) => m.file).filter((f) => TEST_NODE_MODULES.includes(f)).sort()]));
   const imports = new Map(hosts.map((h) => [h.name, [...(h.imports ?? [])].sort()]));
-  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, machines: printNix(reachabilityMachines(ir, modules, imports), "  ") }));
-  out.set("checks/reachability.py", reachabilityScript(ir));
+  const test = reachabilityTest(ir);
+  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, machines: printNix(reachabilityMachines(ir, test, modules, imports), "  ") }));
+  out.set("checks/reachability.py", reachabilityScript(ir, test));
   return out;
 }

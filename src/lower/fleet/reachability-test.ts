@@ -106,15 +106,15 @@ export function segments(ir: TopologyIR): Segment[] {
 }
 
 /** Containers on OVS bridges (veth ports) and microVMs, numbered on VLANs after the uplink segments. */
-export function guests(ir: TopologyIR): Guest[] {
-  const taken = new Set([...ir.hosts.map((h) => h.name), routerName(ir)]);
+export function guests(ir: TopologyIR, segmentCount = segments(ir).length, router = routerName(ir)): Guest[] {
+  const taken = new Set([...ir.hosts.map((h) => h.name), router]);
   const machineName = (host: string, name: string) => {
     let m = `${host}-${name}`;
     for (let i = 2; taken.has(m); i++) m = `${host}-${name}-${i}`;
     taken.add(m);
     return m;
   };
-  let vlan = segments(ir).length;
+  let vlan = segmentCount;
   const out: Guest[] = [];
   for (const h of ir.hosts) {
     for (const c of h.containers) {
@@ -130,19 +130,36 @@ export function guests(ir: TopologyIR): Guest[] {
   return out;
 }
 
-const key = (p: { from: string; to: string; proto: string; port?: number }) => `${p.from}\u0000${p.to}\u0000${p.proto}\u0000${p.port ?? ""}`;
+/** The test as data: its segments, router, guest machines and probes, computed once for both files. */
+export interface ReachabilityTest {
+  readonly router: string;
+  readonly segments: readonly Segment[];
+  readonly guests: readonly Guest[];
+  readonly probes: readonly Probe[];
+}
 
-export function probes(ir: TopologyIR): Probe[] {
-  const hostOf = new Map<string, string>([...ir.hosts.map((h) => [h.name, h.name] as const), ...guests(ir).map((g) => [g.id, g.host] as const)]);
+export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
+  const router = routerName(ir);
+  const segs = segments(ir);
+  const gs = guests(ir, segs.length, router);
+  return { router, segments: segs, guests: gs, probes: probes(ir, gs) };
+}
+
+export function probes(ir: TopologyIR, gs: readonly Guest[] = guests(ir)): Probe[] {
+  const hostOf = new Map<string, string>([...ir.hosts.map((h) => [h.name, h.name] as const), ...gs.map((g) => [g.id, g.host] as const)]);
   const ids = new Set(hostOf.keys());
-  const out = new Map<string, Probe>();
+  // By source, then by destination and service: the first cell of each wins.
+  const bySource = new Map<string, Map<string, Probe>>();
   const add = (p: Probe) => {
     // A guest's traffic to another host's machines crosses a mesh or the hosts' own routes, which
     // the test's segments do not have: topo verify proves those.
     const a = hostOf.get(p.from);
     const b = hostOf.get(p.to);
     if (a && b && a !== b && (a !== p.from || b !== p.to)) return;
-    if (!out.has(key(p))) out.set(key(p), p);
+    let mine = bySource.get(p.from);
+    if (!mine) bySource.set(p.from, (mine = new Map()));
+    const k = `${p.to}\u0000${p.proto}\u0000${p.port ?? ""}`;
+    if (!mine.has(k)) mine.set(k, p);
   };
   const endpoint = (id: string) => (id === WAN || ids.has(id) ? id : undefined);
   // Only the cells between the test's machines (and from the internet): never all pairs of the
@@ -155,14 +172,18 @@ export function probes(ir: TopologyIR): Probe[] {
     if (!from || !to || to === WAN || (c.proto !== "tcp" && c.proto !== "icmp")) continue;
     // Cells over a WireGuard mesh need its keys, which a test cannot have: topo verify proves them.
     if (c.reason.startsWith("meshes")) continue;
-    add({ from, to, proto: c.proto, ...(c.port !== undefined ? { port: c.port } : {}), allowed: c.allowed, reason: c.reason });
+    add(c.port !== undefined ? { from, to, proto: c.proto, port: c.port, allowed: c.allowed, reason: c.reason } : { from, to, proto: c.proto, allowed: c.allowed, reason: c.reason });
   }
   for (const e of ir.expectations) {
     if (!ids.has(e.from) || !ids.has(e.to) || e.proto === "udp") continue;
     add({ from: e.from, to: e.to, proto: e.proto, ...(e.port !== undefined ? { port: e.port } : {}), allowed: e.reach, reason: originComment(e.origin, ir.source) });
   }
-  const cmp = (a: Probe, b: Probe) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : (a.port ?? 0) - (b.port ?? 0));
-  return [...out.values()].sort(cmp);
+  // Sorted source by source (one sort of a few cells each, not n log n over the fleet's).
+  const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const cmp = (a: Probe, b: Probe) => byString(a.to, b.to) || byString(a.proto, b.proto) || (a.port ?? 0) - (b.port ?? 0);
+  const out: Probe[] = [];
+  for (const from of [...bySource.keys()].sort(byString)) for (const p of [...bySource.get(from)!.values()].sort(cmp)) out.push(p);
+  return out;
 }
 
 /**
@@ -195,15 +216,19 @@ function vmPeers(ir: TopologyIR): Map<string, Set<string>> {
 /** Every cell from the internet or a test machine to a test machine, but between two VMs of one network only their vmPeers. */
 function testScope(ir: TopologyIR, ids: ReadonlySet<string>): IntentScope {
   const peers = vmPeers(ir);
+  const hostOfVm = new Map<string, string>(ir.hosts.flatMap((h) => (h.vmNetwork?.vms ?? []).map((vm) => [`${h.name}.${vm.name}`, h.name] as const)));
   return {
     from: (id) => id === WAN || ids.has(id),
     to: (id) => ids.has(id),
-    has: (f, t) => (f === WAN || ids.has(f)) && ids.has(t) && (!peers.has(f) || !peers.has(t) || hostPart(f) !== hostPart(t) || peers.get(f)!.has(t)),
+    has: (f, t) => {
+      if (!(f === WAN || ids.has(f)) || !ids.has(t)) return false;
+      const mine = peers.get(f);
+      const host = hostOfVm.get(t);
+      return !mine || host === undefined || host !== hostOfVm.get(f) || mine.has(t);
+    },
     peers: (id) => peers.get(id),
   };
 }
-
-const hostPart = (id: string) => id.slice(0, id.indexOf("."));
 
 const code = (v: NixValue) => printNix(v);
 
@@ -215,10 +240,8 @@ function hostModule(h: HostIR, file: string): NixValue {
 }
 
 /** The machines of the test, as plain data (imports reach the generated host files). */
-export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<string, readonly string[]>, hostImports: ReadonlyMap<string, readonly string[]> = new Map()): NixAttrs {
-  const segs = segments(ir);
-  const gs = guests(ir);
-  const router = routerName(ir);
+export function reachabilityMachines(ir: TopologyIR, test: ReachabilityTest, hostModules: ReadonlyMap<string, readonly string[]>, hostImports: ReadonlyMap<string, readonly string[]> = new Map()): NixAttrs {
+  const { segments: segs, guests: gs, router } = test;
   const machines: Record<string, NixValue> = {};
   const segmentOf = new Map(segs.flatMap((s) => s.hosts.map((h) => [h, s] as const)));
   const guestsOf = new Map<string, Guest[]>();
@@ -287,10 +310,8 @@ export function reachabilityMachines(ir: TopologyIR, hostModules: ReadonlyMap<st
 const py = (s: string) => (s.includes('"') && /^[ -~]*$/.test(s) && !/['\\]/.test(s) ? `'${s}'` : JSON.stringify(s));
 
 /** The Python test script: addresses, listeners, then one subtest per probe. */
-export function reachabilityScript(ir: TopologyIR): string {
-  const router = routerName(ir);
-  const list = probes(ir);
-  const gs = guests(ir);
+export function reachabilityScript(ir: TopologyIR, test: ReachabilityTest = reachabilityTest(ir)): string {
+  const { router, probes: list, guests: gs } = test;
   const machines = new Map(gs.map((g) => [g.id, g.machine] as const));
   const machineOf = (id: string) => (id === WAN ? router : (machines.get(id) ?? id));
   const renamed = ir.hosts.filter((h) => testNic(h) !== h.uplink.interface);
@@ -341,9 +362,16 @@ export function reachabilityScript(ir: TopologyIR): string {
   for (const p of list) if (p.proto === "tcp") listeners.set(`${machineOf(p.to)}\u0000${p.port}`, p);
   if (listeners.size) lines.push("");
   for (const p of listeners.values()) lines.push(`listen(${py(machineOf(p.to))}, ${p.port})`);
+  // Each machine's name as Python once: a machine is in many probes.
+  const named = new Map<string, string>();
+  const machinePy = (id: string) => {
+    let s = named.get(id);
+    if (s === undefined) named.set(id, (s = py(machineOf(id))));
+    return s;
+  };
   for (const p of list) {
     const title = `${p.from} -> ${p.to} ${p.proto}${p.port !== undefined ? `/${p.port}` : ""}: ${p.allowed ? "allowed" : "blocked"} (${p.reason})`;
-    lines.push("", `with subtest(${py(title)}):`, `    probe(${py(machineOf(p.from))}, ${py(machineOf(p.to))}, ${py(p.proto)}, ${p.port ?? "None"}, ${p.allowed ? "True" : "False"})`);
+    lines.push("", `with subtest(${py(title)}):`, `    probe(${machinePy(p.from)}, ${machinePy(p.to)}, ${py(p.proto)}, ${p.port ?? "None"}, ${p.allowed ? "True" : "False"})`);
   }
   return lines.join("\n") + "\n";
 }
