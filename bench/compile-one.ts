@@ -1,7 +1,8 @@
 /**
  * One fleet size, in a process of its own (so peak memory is this fleet's): a warm-up compile,
  * then `runs` compiles; prints one JSON line with the median wall time, the stage times of the
- * median run, the file count and bytes written, and the process's peak RSS.
+ * median run, the file count and bytes written, and the process's peak RSS after the first compile
+ * and after all of them.
  * Usage: node --import tsx bench/compile-one.ts <vms> <vmsPerHost> <runs>
  */
 import { compile } from "../src/compile.js";
@@ -22,6 +23,9 @@ const one = () => {
 };
 
 one(); // warm-up: JIT and template cache
+// The process's peak after one compile: what a `topo compile` of this fleet holds at most (the
+// runs after it add the garbage of earlier compiles not yet collected).
+const peakOneMiB = process.resourceUsage().maxRSS / 1024;
 const results = Array.from({ length: runs }, one).sort((a, b) => a.ms - b.ms);
 const median = results[Math.floor(results.length / 2)]!;
 let bytes = 0;
@@ -35,5 +39,6 @@ process.stdout.write(
     ms: median.ms,
     stages: median.timings,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakOneMiB,
   }) + "\n",
 );

@@ -95,9 +95,14 @@ export function writeTree(outDir: string, full: EmitPlan): WriteResult {
   try {
     // The manifest goes last so that it never names a file that is not yet in place.
     const ordered = [...changed.filter(([p]) => p !== MANIFEST), ...changed.filter(([p]) => p === MANIFEST)];
+    const made = new Set<string>();
     for (const [p, text] of ordered) {
       const abs = join(outDir, p);
-      mkdirSync(dirname(abs), { recursive: true });
+      // Each directory once: a host's dozen files share one.
+      if (!made.has(dirname(abs))) {
+        mkdirSync(dirname(abs), { recursive: true });
+        made.add(dirname(abs));
+      }
       const tmp = join(dirname(abs), `.topo-tmp-${process.pid}-${p.split("/").pop()}`);
       writeFileSync(tmp, text);
       staged.push([tmp, abs]);
