@@ -2,7 +2,7 @@
  * WireGuard VPN servers in the lab, end to end with wireguard-go: a road-warrior client per VPN
  * client (full tunnel, the server at the host's uplink address) probes the host, the internet and
  * the host's guests as the composed policy says, and its spoofed sources are dropped by the
- * server's allowed-ips. Each check can fail: without the pool's masquerade rule the internet is not
+ * server's allowed-ips; on a DHCP uplink, the clients dial the host's lease. Each check can fail: without the pool's masquerade rule the internet is not
  * reached; with a client's allowed-ips widened on the server, its spoofed sources get through.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -101,6 +101,40 @@ test("two servers on one host, masqueraded and routed as is: clients reach what 
     assert.ok(now.some((c) => c.from === alice && c.to === "gw" && c.variant === "spoofed 100.64.0.77"), now.map(cellName).join(", "));
     assert.ok(now.every((c) => c.from === alice && c.variant?.startsWith("spoofed 100.64.0.77") && c.observed), now.map(cellName).join(", "));
     assert.is(cell(r, alice, "external.wan", "udp", 53, "spoofed 10.8.0.3").observed, false);
+    assert.equal(leftovers(r.run), []);
+  });
+});
+
+test("a server on a DHCP uplink: clients dial the host's lease and reach the host and the internet; the routed pool does not come back; without the masquerade the others do not either", async () => {
+  const file = join(CASES, "vpn", "dhcp-road-warriors.ts");
+  await withTmp(async (dir) => {
+    writePlan(dir, (await compileOk(file, dir)).plan);
+    const intact = await verifyOk({ file, tree: dir, adversarial: true });
+    assert.equal(intact.cells.filter((c) => !c.ok).map(cellName), []);
+    assert.equal(intact.findings.filter((f) => f.severity === "error").map((f) => f.message), []);
+    const [alice, bob, carol] = ["wg0.alice", "wg0.bob", "wg1.carol"].map((c) => `external.home.${c}`) as [string, string, string];
+    for (const c of [alice, bob, carol]) {
+      assert.ok(intact.notes.some((n) => n.startsWith(`vpn-clients: ${c} dials home's lease, `)), intact.notes.join("\n"));
+      assert.ok(intact.notes.some((n) => n.startsWith(`vpn-clients: ${c} has a handshake with home's`)), intact.notes.join("\n"));
+    }
+    assert.is(cell(intact, alice, "home", "tcp", 22).observed, true);
+    assert.is(cell(intact, alice, "home", "tcp", 22).address, "10.8.0.1");
+    assert.is(cell(intact, carol, "home", "tcp", 22).observed, true);
+    assert.is(cell(intact, alice, "external.wan", "icmp").observed, true);
+    assert.is(cell(intact, bob, alice, "icmp").observed, true);
+    // nat: "none" behind a lease: nothing routes the pool back.
+    assert.is(cell(intact, carol, "external.wan", "icmp").expected, false);
+    assert.is(cell(intact, carol, "external.wan", "icmp").observed, false);
+    assert.is(cell(intact, alice, "external.wan", "udp", 53, "spoofed 10.8.0.3").observed, false);
+    assert.equal(leftovers(intact.run), []);
+
+    const nat = join(dir, "hosts/home/nftables/topo-nat.nft");
+    const text = readFileSync(nat, "utf8");
+    const cut = text.replace(/\n[^\n]*iifname "wg0"[^\n]*masquerade/, "");
+    assert.is.not(cut, text, "wg0's masquerade is in the generated ruleset");
+    writeFileSync(nat, cut);
+    const r = await verifyOk({ file, tree: dir, adversarial: true });
+    assert.equal(broke(intact, r).map(cellName).sort(), [alice, bob].flatMap((c) => [`${c} -> external.wan icmp`, `${c} -> external.wan udp/53`]).sort());
     assert.equal(leftovers(r.run), []);
   });
 });

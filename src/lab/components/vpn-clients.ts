@@ -3,7 +3,7 @@
  * The server itself is the wireguard component's (a wireguard-go device from the generated netdev
  * and peers, each client's public key replaced by a lab key); this component stands up the other
  * end, as a laptop on the internet would be:
- * - every client of a server a client can dial (`dialableServers`: a static uplink with a way out)
+ * - every client of a server a client can dial (`dialableServers`: an uplink address with a way out)
  *   is a namespace on a segment of its own behind the upstream router (one lab /28 per server,
  *   so at most 13 clients each: the rest are listed, their cells not probed). Every client, not
  *   the first only: each is its own peer on the server, allowed its own address (cryptokey
@@ -11,7 +11,9 @@
  * - in it, wireguard-go `wg0` with the lab key the server's peer entry for that client names,
  *   one peer (the server's lab key) at the host's uplink address and listen port, AllowedIPs
  *   0.0.0.0/0 and a keepalive; the client's pool address on wg0 and the default route through it
- *   (a full tunnel); only the server's uplink address goes by the link;
+ *   (a full tunnel); only the server's uplink address goes by the link (for a DHCP uplink, the
+ *   lab's DHCP block; the peer's endpoint is set to the host's lease once the lab has settled, as
+ *   a road warrior follows a dynamic name);
  * - endpoint `external.<host>.<if>.<client>` (policy/contributors/vpn-server.ts) at its pool address.
  * Judge: each client completes a handshake with its server (else the generated server, its port in
  * the firewall or its peer entry for the client is wrong).
@@ -24,7 +26,7 @@ import { dialableServers, vpnClientId } from "../../policy/contributors/vpn-serv
 import type { LabComponent, LabContext } from "../context.js";
 import { sleep } from "../runtime/exec.js";
 import { ROUTER, uplinkSide } from "./upstream.js";
-import { labKeys, startDevice, waitReady, wgShow, type WgDevice } from "./wireguard.js";
+import { labKeys, startDevice, waitReady, wgSet, wgShow, type WgDevice } from "./wireguard.js";
 
 const STATE = "vpn-clients.lab";
 /** Clients per server: the addresses of one lab /28 after the router's. */
@@ -39,8 +41,8 @@ interface Client {
   readonly client: VpnClientIR;
   readonly id: string;
   readonly ns: string;
-  /** The server's uplink address and listen port. */
-  readonly endpoint: string;
+  /** The server's uplink address and listen port (for a DHCP uplink: once the lease is known). */
+  endpoint?: string;
   readonly key: KeyPair;
   readonly serverKey: KeyPair;
   device?: WgDevice;
@@ -60,7 +62,7 @@ export const vpnClientsComponent: LabComponent = {
       for (const v of dialableServers(h)) {
         const serverKey = keys.own(h.name, v.name);
         if (!side?.gateway || !serverKey) continue;
-        const uplinkIp = addressOf(h.uplink.address!);
+        const uplinkIp = h.uplink.dhcp ? undefined : addressOf(h.uplink.address!);
         const block = ctx.addresses.block(`vpn-clients:${h.name}.${v.name}`);
         const seg = ctx.segment(`vpn:${h.name}.${v.name}`);
         const routerIf = `v${link++}`;
@@ -74,12 +76,12 @@ export const vpnClientsComponent: LabComponent = {
           const ns = ctx.run.ns(`vpn-${h.name}-${v.name}-${c.name}`);
           ctx.plug(seg, { ns, name: "eth0" });
           ctx.run.ip(ns, ["addr", "add", block.hostCidr(k + 2), "dev", "eth0"]);
-          // Only the server's own address goes by the link; everything else by the tunnel (start).
-          ctx.run.ip(ns, ["route", "add", `${uplinkIp}/32`, "via", block.host(1)]);
+          // Only the server's own address goes by the link (a lease: the DHCP block); everything else by the tunnel (start).
+          ctx.run.ip(ns, ["route", "add", uplinkIp ? `${uplinkIp}/32` : side.subnet, "via", block.host(1)]);
           const id = vpnClientId(h.name, v.name, c.name);
-          clients.push({ host: h, server: v, client: c, id, ns, endpoint: `${uplinkIp}:${v.listenPort}`, key: keys.forPublic(c.publicKey), serverKey });
+          clients.push({ host: h, server: v, client: c, id, ns, ...(uplinkIp ? { endpoint: `${uplinkIp}:${v.listenPort}` } : {}), key: keys.forPublic(c.publicKey), serverKey });
           ctx.endpoint({ id, ns, address: () => c.address });
-          ctx.note(`${id}: ${ns} at ${block.host(k + 2)}, dialling ${h.name}'s ${v.name} at ${uplinkIp}:${v.listenPort}, ${c.address} through the tunnel`);
+          ctx.note(`${id}: ${ns} at ${block.host(k + 2)}, dialling ${h.name}'s ${v.name} at ${uplinkIp ?? "its DHCP lease"}:${v.listenPort}, ${c.address} through the tunnel`);
         });
       }
     }
@@ -92,7 +94,7 @@ export const vpnClientsComponent: LabComponent = {
       c.device = startDevice(ctx.run, c.ns, `vpn-${c.host.name}-${c.server.name}-${c.client.name}`, CLIENT_IF, {
         privateKeyFile: "/run/topo-lab-wg/client.key",
         key: c.key,
-        peers: [{ publicKey: c.serverKey.publicKey, allowedIPs: ["0.0.0.0/0"], endpoint: c.endpoint, keepalive: KEEPALIVE }],
+        peers: [{ publicKey: c.serverKey.publicKey, allowedIPs: ["0.0.0.0/0"], ...(c.endpoint ? { endpoint: c.endpoint } : {}), keepalive: KEEPALIVE }],
       });
     }
     await Promise.all(clients.map((c) => waitReady(c.device!)));
@@ -105,6 +107,18 @@ export const vpnClientsComponent: LabComponent = {
 
   async judge(ctx: LabContext) {
     const clients = (ctx.shared.get(STATE) as Client[] | undefined) ?? [];
+    // A server on a DHCP uplink: dial the host's lease, now that networkd has settled.
+    for (const c of clients) {
+      if (c.endpoint) continue;
+      const lease = ctx.endpoints.get(c.host.name)?.address();
+      if (!lease) {
+        ctx.note(`vpn-clients: ${c.host.name} has no lease on ${c.host.uplink.interface}: ${c.id} dials nothing`);
+        continue;
+      }
+      c.endpoint = `${lease}:${c.server.listenPort}`;
+      wgSet(c.device!, ["peer", c.serverKey.publicKey, "endpoint", c.endpoint]);
+      ctx.note(`vpn-clients: ${c.id} dials ${c.host.name}'s lease, ${c.endpoint}`);
+    }
     const t0 = Date.now();
     const pending = new Set(clients);
     while (pending.size && Date.now() - t0 < HANDSHAKE_WAIT_MS) {
@@ -126,7 +140,7 @@ export const vpnClientsComponent: LabComponent = {
         host: c.host.name,
         file: `hosts/${c.host.name}/network.nix`,
         severity: "error",
-        message: `${c.client.name} completes no handshake with ${c.server.name} at ${c.endpoint} (the server, its port on the uplink or its peer entry for ${c.client.name} is wrong)`,
+        message: `${c.client.name} completes no handshake with ${c.server.name} at ${c.endpoint ?? "its host's DHCP lease"} (the server, its port on the uplink or its peer entry for ${c.client.name} is wrong)`,
       });
     }
   },

@@ -373,6 +373,12 @@ export async function waitReady(d: WgDevice): Promise<void> {
   throw new LabError(`wireguard-go for ${d.name} on ${d.host} did not come up`, d.daemon.log().trim());
 }
 
+/** `wg set <if> ...` inside the device's own mount namespace; a failure is the lab's error. */
+export function wgSet(d: WgDevice, args: readonly string[]): void {
+  const r = runCmd(["nsenter", "-t", String(d.daemon.pid), "-m", "-n", "wg", "set", d.name, ...args]);
+  if (r.status !== 0) throw new LabError(`wg set ${d.name} ${args.join(" ")} on ${d.host} failed`, r.stderr.trim());
+}
+
 /** `wg show <if> <what>` inside the device's own mount namespace (where its control socket is). */
 export function wgShow(d: WgDevice, what: string): string {
   const r = runCmd(["nsenter", "-t", String(d.daemon.pid), "-m", "-n", "wg", "show", d.name, what]);

@@ -141,7 +141,8 @@ const VPN_IF = "rw0";
 function addVpnServers(seed: number, built: Built[]): void {
   const r = mulberry32((seed ^ 0x5eed0f0) >>> 0);
   built.forEach((b, i) => {
-    if (!b.static || !r.chance(0.35)) return;
+    // On DHCP uplinks too: the lab's clients dial the host's lease.
+    if (!r.chance(0.35)) return;
     const clients: Record<string, { publicKey: string }> = {};
     const n = r.int(1, 2);
     for (let k = 0; k < n; k++) clients[`laptop${k + 1}`] = { publicKey: key(150 + 2 * i + k) };

@@ -16,7 +16,7 @@
  * - adversarial (`vpnAdversarialIntent`): a client sending from an address that is not its own
  *   (another client's, one on no subnet) gets nothing delivered: the server's allowed-ips for
  *   that client hold its address only (WireGuard's cryptokey routing).
- * Only servers a client can dial get cells: a static uplink address with a way out.
+ * Only servers a client can dial get cells: an uplink address (static or leased) with a way out.
  */
 import type { HostIR, TopologyIR } from "../../ir/types.js";
 import type { VpnClientIR, VpnServerIR } from "../../ir/wireguard.js";
@@ -32,20 +32,27 @@ import { OFF_SUBNET, WAN_UDP_PROBE_PORT } from "./adversarial.js";
 /** A road-warrior client of a host's VPN server, as an endpoint id. */
 export const vpnClientId = (host: string, iface: string, client: string) => `external.${host}.${iface}.${client}`;
 
-/** Servers a client can dial (the host's static uplink address, with a way out), with clients. */
+/**
+ * Servers a client can dial, with clients: the host's uplink has an address with a way out, static
+ * or a DHCP lease (clients find a lease as road warriors do, by a name that follows it).
+ */
 export function dialableServers(host: HostIR): VpnServerIR[] {
-  return host.uplink.address && !host.uplink.dhcp && wanReachable(host) ? host.vpnServers.filter((v) => v.clients.length > 0) : [];
+  return (host.uplink.address || host.uplink.dhcp) && wanReachable(host) ? host.vpnServers.filter((v) => v.clients.length > 0) : [];
 }
 
 /**
  * Pools the provider routes back to their host: sent un-NATed (`nat: "none"`) from a host with a
- * static uplink, and on no other host of the fleet (a provider routes a prefix to one place).
+ * static uplink (a route needs a fixed next hop: not a DHCP lease), and on no other host of the
+ * fleet (a provider routes a prefix to one place).
  */
 export function routedPools(ir: TopologyIR): Map<string, HostIR> {
   const count = new Map<string, number>();
   for (const h of ir.hosts) for (const v of h.vpnServers) count.set(v.pool, (count.get(v.pool) ?? 0) + 1);
   const out = new Map<string, HostIR>();
-  for (const h of ir.hosts) for (const v of dialableServers(h)) if (v.nat === "none" && count.get(v.pool) === 1) out.set(v.pool, h);
+  for (const h of ir.hosts) {
+    if (h.uplink.dhcp || !h.uplink.address) continue;
+    for (const v of dialableServers(h)) if (v.nat === "none" && count.get(v.pool) === 1) out.set(v.pool, h);
+  }
   return out;
 }
 
