@@ -87,7 +87,8 @@ let
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm5" "vm-vm5") ];
       virtualisation.interfaces.vm-vm5.vlan = 8;
     };
-    netmaker-gateway = {
+    # netmaker-gateway (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    n5pj = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
       imports = [
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/firewall.nix)
@@ -95,6 +96,60 @@ let
       ];
       networking.hostName = "netmaker-gateway";
       virtualisation.interfaces.topo-up0.vlan = 1;
+    };
+    # node2.vector-db (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    neen = {
+      networking = {
+        defaultGateway = {
+          address = "10.1.0.1";
+          interface = "veth103";
+        };
+        firewall.enable = false;
+        interfaces.veth103.ipv4.addresses = [
+          {
+            address = "10.1.0.103";
+            prefixLength = 24;
+          }
+        ];
+        useDHCP = false;
+      };
+      virtualisation.interfaces.veth103.vlan = 9;
+    };
+    # node2.custom (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    njve = {
+      networking = {
+        defaultGateway = {
+          address = "10.1.0.1";
+          interface = "veth105";
+        };
+        firewall.enable = false;
+        interfaces.veth105.ipv4.addresses = [
+          {
+            address = "10.1.0.105";
+            prefixLength = 24;
+          }
+        ];
+        useDHCP = false;
+      };
+      virtualisation.interfaces.veth105.vlan = 11;
+    };
+    # node2.redis (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    nmjs = {
+      networking = {
+        defaultGateway = {
+          address = "10.1.0.1";
+          interface = "veth104";
+        };
+        firewall.enable = false;
+        interfaces.veth104.ipv4.addresses = [
+          {
+            address = "10.1.0.104";
+            prefixLength = 24;
+          }
+        ];
+        useDHCP = false;
+      };
+      virtualisation.interfaces.veth104.vlan = 10;
     };
     node2 = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
@@ -112,109 +167,26 @@ let
         veth105.vlan = 11;
       };
     };
-    node2-custom = {
-      networking = {
-        defaultGateway = {
-          address = "10.1.0.1";
-          interface = "veth105";
-        };
-        firewall.enable = false;
-        interfaces.veth105.ipv4.addresses = [
-          {
-            address = "10.1.0.105";
-            prefixLength = 24;
-          }
-        ];
-        useDHCP = false;
-      };
-      virtualisation.interfaces.veth105.vlan = 11;
-    };
-    node2-redis = {
-      networking = {
-        defaultGateway = {
-          address = "10.1.0.1";
-          interface = "veth104";
-        };
-        firewall.enable = false;
-        interfaces.veth104.ipv4.addresses = [
-          {
-            address = "10.1.0.104";
-            prefixLength = 24;
-          }
-        ];
-        useDHCP = false;
-      };
-      virtualisation.interfaces.veth104.vlan = 10;
-    };
-    node2-vector-db = {
-      networking = {
-        defaultGateway = {
-          address = "10.1.0.1";
-          interface = "veth103";
-        };
-        firewall.enable = false;
-        interfaces.veth103.ipv4.addresses = [
-          {
-            address = "10.1.0.103";
-            prefixLength = 24;
-          }
-        ];
-        useDHCP = false;
-      };
-      virtualisation.interfaces.veth103.vlan = 9;
-    };
-    oo1424oo = {
-      boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
-      imports = [
-        ../hosts/oo1424oo/firewall.nix
-        ../hosts/oo1424oo/network.nix
-        ../hosts/oo1424oo/vswitches.nix
-        ../nixos/ovs-late-ports.nix
-      ];
-      networking.hostName = "oo1424oo";
-      virtualisation.interfaces = {
-        enp1s0.vlan = 2;
-        veth100.vlan = 12;
-        veth102.vlan = 13;
-        veth200.vlan = 14;
-        veth201.vlan = 15;
-      };
-    };
-    oo1424oo-gateway = {
+    # oo1424oo.xray (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    oiw4 = {
       networking = {
         defaultGateway = {
           address = "10.0.0.1";
-          interface = "veth100";
+          interface = "veth102";
         };
         firewall.enable = false;
-        interfaces.veth100.ipv4.addresses = [
+        interfaces.veth102.ipv4.addresses = [
           {
-            address = "10.0.0.100";
+            address = "10.0.0.102";
             prefixLength = 24;
           }
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth100.vlan = 12;
+      virtualisation.interfaces.veth102.vlan = 13;
     };
-    oo1424oo-mcp-server = {
-      networking = {
-        defaultGateway = {
-          address = "10.0.0.1";
-          interface = "veth200";
-        };
-        firewall.enable = false;
-        interfaces.veth200.ipv4.addresses = [
-          {
-            address = "10.0.0.200";
-            prefixLength = 24;
-          }
-        ];
-        useDHCP = false;
-      };
-      virtualisation.interfaces.veth200.vlan = 14;
-    };
-    oo1424oo-op-dbus-api = {
+    # oo1424oo.op-dbus-api (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    onmd = {
       networking = {
         defaultGateway = {
           address = "10.0.0.1";
@@ -231,22 +203,59 @@ let
       };
       virtualisation.interfaces.veth201.vlan = 15;
     };
-    oo1424oo-xray = {
+    # oo1424oo.mcp-server (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    os74 = {
       networking = {
         defaultGateway = {
           address = "10.0.0.1";
-          interface = "veth102";
+          interface = "veth200";
         };
         firewall.enable = false;
-        interfaces.veth102.ipv4.addresses = [
+        interfaces.veth200.ipv4.addresses = [
           {
-            address = "10.0.0.102";
+            address = "10.0.0.200";
             prefixLength = 24;
           }
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth102.vlan = 13;
+      virtualisation.interfaces.veth200.vlan = 14;
+    };
+    # oo1424oo.gateway (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    otiu = {
+      networking = {
+        defaultGateway = {
+          address = "10.0.0.1";
+          interface = "veth100";
+        };
+        firewall.enable = false;
+        interfaces.veth100.ipv4.addresses = [
+          {
+            address = "10.0.0.100";
+            prefixLength = 24;
+          }
+        ];
+        useDHCP = false;
+      };
+      virtualisation.interfaces.veth100.vlan = 12;
+    };
+    # oo1424oo (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
+    oux2 = {
+      boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
+      imports = [
+        ../hosts/oo1424oo/firewall.nix
+        ../hosts/oo1424oo/network.nix
+        ../hosts/oo1424oo/vswitches.nix
+        ../nixos/ovs-late-ports.nix
+      ];
+      networking.hostName = "oo1424oo";
+      virtualisation.interfaces = {
+        enp1s0.vlan = 2;
+        veth100.vlan = 12;
+        veth102.vlan = 13;
+        veth200.vlan = 14;
+        veth201.vlan = 15;
+      };
     };
     router = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;

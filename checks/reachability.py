@@ -20,21 +20,21 @@ def uplink_address(name, iface):
 
 address = {
     "hv1": uplink_address("hv1", "enP2p4s0"),
-    "netmaker-gateway": "198.51.100.10",
+    "n5pj": "198.51.100.10",  # netmaker-gateway
     "node2": "203.0.113.20",
-    "oo1424oo": "203.0.113.10",
+    "oux2": "203.0.113.10",  # oo1424oo
     "hv1-vm1": "10.1.0.2",
     "hv1-vm2": "10.2.0.2",
     "hv1-vm3": "10.3.0.2",
     "hv1-vm4": "10.4.0.2",
     "hv1-vm5": "10.5.0.2",
-    "node2-vector-db": "10.1.0.103",
-    "node2-redis": "10.1.0.104",
-    "node2-custom": "10.1.0.105",
-    "oo1424oo-gateway": "10.0.0.100",
-    "oo1424oo-xray": "10.0.0.102",
-    "oo1424oo-mcp-server": "10.0.0.200",
-    "oo1424oo-op-dbus-api": "10.0.0.201",
+    "neen": "10.1.0.103",  # node2.vector-db
+    "nmjs": "10.1.0.104",  # node2.redis
+    "njve": "10.1.0.105",  # node2.custom
+    "otiu": "10.0.0.100",  # oo1424oo.gateway
+    "oiw4": "10.0.0.102",  # oo1424oo.xray
+    "os74": "10.0.0.200",  # oo1424oo.mcp-server
+    "onmd": "10.0.0.201",  # oo1424oo.op-dbus-api
 }
 
 
@@ -61,24 +61,24 @@ listen("hv1-vm2", 22)
 listen("hv1-vm3", 22)
 listen("hv1-vm4", 22)
 listen("hv1-vm5", 22)
-listen("netmaker-gateway", 9)
-listen("netmaker-gateway", 22)
-listen("netmaker-gateway", 1080)
-listen("netmaker-gateway", 8081)
-listen("netmaker-gateway", 8443)
+listen("n5pj", 9)
+listen("n5pj", 22)
+listen("n5pj", 1080)
+listen("n5pj", 8081)
+listen("n5pj", 8443)
 listen("node2", 9)
 listen("node2", 22)
-listen("oo1424oo", 9)
-listen("oo1424oo", 22)
-listen("oo1424oo", 8006)
-listen("oo1424oo", 9573)
-listen("oo1424oo", 9574)
+listen("oux2", 9)
+listen("oux2", 22)
+listen("oux2", 8006)
+listen("oux2", 9573)
+listen("oux2", 9574)
 listen("hv1-vm2", 5431)
 listen("hv1-vm2", 5432)
 listen("hv1-vm1", 5432)
-listen("oo1424oo-mcp-server", 9573)
-listen("oo1424oo-op-dbus-api", 9574)
-listen("oo1424oo-xray", 443)
+listen("os74", 9573)
+listen("onmd", 9574)
+listen("oiw4", 443)
 
 with subtest("external.wan -> hv1 icmp: allowed (hosts.hv1.firewall.allowPing = true)"):
     probe("router", "hv1", "icmp", None, True)
@@ -105,22 +105,22 @@ with subtest("external.wan -> hv1.vm5 tcp/22: blocked (hosts.hv1.vmNetwork.uplin
     probe("router", "hv1-vm5", "tcp", 22, False)
 
 with subtest('external.wan -> netmaker-gateway icmp: allowed (hosts["netmaker-gateway"].firewall.allowPing = true)'):
-    probe("router", "netmaker-gateway", "icmp", None, True)
+    probe("router", "n5pj", "icmp", None, True)
 
 with subtest('external.wan -> netmaker-gateway tcp/9: blocked (tcp/9 not open in hosts["netmaker-gateway"].firewall (input policy drop))'):
-    probe("router", "netmaker-gateway", "tcp", 9, False)
+    probe("router", "n5pj", "tcp", 9, False)
 
 with subtest('external.wan -> netmaker-gateway tcp/22: allowed (tcp/22 open in hosts["netmaker-gateway"].firewall)'):
-    probe("router", "netmaker-gateway", "tcp", 22, True)
+    probe("router", "n5pj", "tcp", 22, True)
 
 with subtest('external.wan -> netmaker-gateway tcp/1080: allowed (tcp/1080 open in hosts["netmaker-gateway"].firewall)'):
-    probe("router", "netmaker-gateway", "tcp", 1080, True)
+    probe("router", "n5pj", "tcp", 1080, True)
 
 with subtest('external.wan -> netmaker-gateway tcp/8081: allowed (tcp/8081 open in hosts["netmaker-gateway"].firewall)'):
-    probe("router", "netmaker-gateway", "tcp", 8081, True)
+    probe("router", "n5pj", "tcp", 8081, True)
 
 with subtest('external.wan -> netmaker-gateway tcp/8443: allowed (tcp/8443 open in hosts["netmaker-gateway"].firewall)'):
-    probe("router", "netmaker-gateway", "tcp", 8443, True)
+    probe("router", "n5pj", "tcp", 8443, True)
 
 with subtest("external.wan -> node2 icmp: allowed (hosts.node2.firewall.allowPing = true)"):
     probe("router", "node2", "icmp", None, True)
@@ -132,22 +132,22 @@ with subtest("external.wan -> node2 tcp/22: allowed (tcp/22 open in hosts.node2.
     probe("router", "node2", "tcp", 22, True)
 
 with subtest("external.wan -> oo1424oo icmp: allowed (hosts.oo1424oo.firewall.allowPing = true)"):
-    probe("router", "oo1424oo", "icmp", None, True)
+    probe("router", "oux2", "icmp", None, True)
 
 with subtest("external.wan -> oo1424oo tcp/9: blocked (tcp/9 not open in hosts.oo1424oo.firewall (input policy drop))"):
-    probe("router", "oo1424oo", "tcp", 9, False)
+    probe("router", "oux2", "tcp", 9, False)
 
 with subtest("external.wan -> oo1424oo tcp/22: allowed (tcp/22 open in hosts.oo1424oo.firewall)"):
-    probe("router", "oo1424oo", "tcp", 22, True)
+    probe("router", "oux2", "tcp", 22, True)
 
 with subtest("external.wan -> oo1424oo tcp/8006: allowed (tcp/8006 open in hosts.oo1424oo.firewall)"):
-    probe("router", "oo1424oo", "tcp", 8006, True)
+    probe("router", "oux2", "tcp", 8006, True)
 
 with subtest("external.wan -> oo1424oo tcp/9573: allowed (tcp/9573 open in hosts.oo1424oo.firewall)"):
-    probe("router", "oo1424oo", "tcp", 9573, True)
+    probe("router", "oux2", "tcp", 9573, True)
 
 with subtest("external.wan -> oo1424oo tcp/9574: allowed (tcp/9574 open in hosts.oo1424oo.firewall)"):
-    probe("router", "oo1424oo", "tcp", 9574, True)
+    probe("router", "oux2", "tcp", 9574, True)
 
 with subtest("hv1.vm1 -> hv1 tcp/9: blocked (hosts.hv1.vmNetwork: VMs reach the hypervisor only on hostServices)"):
     probe("hv1-vm1", "hv1", "tcp", 9, False)
@@ -294,76 +294,76 @@ with subtest("hv1.vm5 -> hv1.vm4 tcp/22: blocked (hosts.hv1.vmNetwork: VMs are i
     probe("hv1-vm5", "hv1-vm4", "tcp", 22, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy: not the host)"):
-    probe("oo1424oo-gateway", "oo1424oo", "icmp", None, False)
+    probe("otiu", "oux2", "icmp", None, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-mcp-server", "icmp", None, False)
+    probe("otiu", "os74", "icmp", None, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-mcp-server", "tcp", 9573, False)
+    probe("otiu", "os74", "tcp", 9573, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-op-dbus-api", "icmp", None, False)
+    probe("otiu", "onmd", "icmp", None, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-op-dbus-api", "tcp", 9574, False)
+    probe("otiu", "onmd", "tcp", 9574, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-xray", "icmp", None, False)
+    probe("otiu", "oiw4", "icmp", None, False)
 
 with subtest("oo1424oo.gateway -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-gateway", "oo1424oo-xray", "tcp", 443, False)
+    probe("otiu", "oiw4", "tcp", 443, False)
 
 with subtest('oo1424oo.mcp-server -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
-    probe("oo1424oo-mcp-server", "oo1424oo", "icmp", None, True)
+    probe("os74", "oux2", "icmp", None, True)
 
 with subtest("oo1424oo.mcp-server -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-mcp-server", "oo1424oo-gateway", "icmp", None, False)
+    probe("os74", "otiu", "icmp", None, False)
 
 with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
-    probe("oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "icmp", None, False)
+    probe("os74", "onmd", "icmp", None, False)
 
 with subtest('oo1424oo.mcp-server -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
-    probe("oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "tcp", 9574, False)
+    probe("os74", "onmd", "tcp", 9574, False)
 
 with subtest('oo1424oo.mcp-server -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-mcp-server", "oo1424oo-xray", "icmp", None, False)
+    probe("os74", "oiw4", "icmp", None, False)
 
 with subtest('oo1424oo.mcp-server -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-mcp-server", "oo1424oo-xray", "tcp", 443, False)
+    probe("os74", "oiw4", "tcp", 443, False)
 
 with subtest('oo1424oo.op-dbus-api -> oo1424oo icmp: allowed (hosts.oo1424oo.containers["op-dbus-api"]: op-dbus-api has role management)'):
-    probe("oo1424oo-op-dbus-api", "oo1424oo", "icmp", None, True)
+    probe("onmd", "oux2", "icmp", None, True)
 
 with subtest("oo1424oo.op-dbus-api -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-op-dbus-api", "oo1424oo-gateway", "icmp", None, False)
+    probe("onmd", "otiu", "icmp", None, False)
 
 with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
-    probe("oo1424oo-op-dbus-api", "oo1424oo-mcp-server", "icmp", None, False)
+    probe("onmd", "os74", "icmp", None, False)
 
 with subtest('oo1424oo.op-dbus-api -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.containers["mcp-server"]: mcp-server has role management)'):
-    probe("oo1424oo-op-dbus-api", "oo1424oo-mcp-server", "tcp", 9573, False)
+    probe("onmd", "os74", "tcp", 9573, False)
 
 with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-op-dbus-api", "oo1424oo-xray", "icmp", None, False)
+    probe("onmd", "oiw4", "icmp", None, False)
 
 with subtest('oo1424oo.op-dbus-api -> oo1424oo.xray tcp/443: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-op-dbus-api", "oo1424oo-xray", "tcp", 443, False)
+    probe("onmd", "oiw4", "tcp", 443, False)
 
 with subtest('oo1424oo.xray -> oo1424oo icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit: not the host)'):
-    probe("oo1424oo-xray", "oo1424oo", "icmp", None, False)
+    probe("oiw4", "oux2", "icmp", None, False)
 
 with subtest("oo1424oo.xray -> oo1424oo.gateway icmp: blocked (hosts.oo1424oo.chains.privacy: gateway is a hop of chain privacy)"):
-    probe("oo1424oo-xray", "oo1424oo-gateway", "icmp", None, False)
+    probe("oiw4", "otiu", "icmp", None, False)
 
 with subtest('oo1424oo.xray -> oo1424oo.mcp-server icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-xray", "oo1424oo-mcp-server", "icmp", None, False)
+    probe("oiw4", "os74", "icmp", None, False)
 
 with subtest('oo1424oo.xray -> oo1424oo.mcp-server tcp/9573: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-xray", "oo1424oo-mcp-server", "tcp", 9573, False)
+    probe("oiw4", "os74", "tcp", 9573, False)
 
 with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api icmp: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-xray", "oo1424oo-op-dbus-api", "icmp", None, False)
+    probe("oiw4", "onmd", "icmp", None, False)
 
 with subtest('oo1424oo.xray -> oo1424oo.op-dbus-api tcp/9574: blocked (hosts.oo1424oo.chains["xray-exit"]: xray is a hop of chain xray-exit)'):
-    probe("oo1424oo-xray", "oo1424oo-op-dbus-api", "tcp", 9574, False)
+    probe("oiw4", "onmd", "tcp", 9574, False)

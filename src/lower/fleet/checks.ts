@@ -24,7 +24,8 @@ export function planChecks(ir: TopologyIR, hosts: readonly HostView[]): Map<stri
   const modules = new Map(hosts.map((h) => [h.name, h.modules.map((m) => m.file).filter((f) => TEST_NODE_MODULES.includes(f)).sort()]));
   const imports = new Map(hosts.map((h) => [h.name, [...(h.imports ?? [])].sort()]));
   const test = reachabilityTest(ir);
-  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, machines: printNix(reachabilityMachines(ir, test, modules, imports), "  ") }));
+  const overlong = test.overlong.length ? `${test.overlong.slice(0, 5).join(", ")}${test.overlong.length > 5 ? ` and ${test.overlong.length - 5} more` : ""}` : "";
+  out.set("checks/reachability.nix", renderTemplate("reachability.nix", { source: ir.source, overlong, machines: printNix(reachabilityMachines(ir, test, modules, imports), "  ") }));
   out.set("checks/reachability.py", reachabilityScript(ir, test));
   return out;
 }

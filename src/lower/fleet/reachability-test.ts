@@ -27,7 +27,7 @@ import { originComment } from "../../ir/origin.js";
 import { CONTRIBUTORS, intentFor, type IntentScope } from "../../policy/intent.js";
 import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
-import { nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
+import { commented, nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 
 export interface Probe {
   /** A machine's intent id (host, `<host>.<guest>`), or `external.wan` (the router). */
@@ -130,19 +130,84 @@ export function guests(ir: TopologyIR, segmentCount = segments(ir).length, route
   return out;
 }
 
-/** The test as data: its segments, router, guest machines and probes, computed once for both files. */
+/** The test as data: its segments, router, machines and probes, computed once for both files. */
 export interface ReachabilityTest {
   readonly router: string;
   readonly segments: readonly Segment[];
+  /** Guests with their machine names (see `machineNames`). */
   readonly guests: readonly Guest[];
+  /** Each host's machine name. */
+  readonly hostMachines: ReadonlyMap<string, string>;
+  /** Machines given a short name, by name: their ids. */
+  readonly shortened: ReadonlyMap<string, string>;
+  /** `<machine>-<nic>` names over 15 characters that even a short machine name leaves (the test then runs on QEMU). */
+  readonly overlong: readonly string[];
   readonly probes: readonly Probe[];
 }
 
 export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
   const router = routerName(ir);
   const segs = segments(ir);
-  const gs = guests(ir, segs.length, router);
-  return { router, segments: segs, guests: gs, probes: probes(ir, gs) };
+  const long = guests(ir, segs.length, router);
+  const nics = new Map<string, string[]>(ir.hosts.map((h) => [h.name, [testNic(h)]]));
+  for (const g of long) nics.get(g.host)!.push(g.nic);
+  const entries = [
+    ...ir.hosts.map((h) => ({ id: h.name, preferred: h.name, nics: nics.get(h.name)! })),
+    ...long.map((g) => ({ id: g.id, preferred: g.machine, nics: [g.nic] })),
+    { id: WAN, preferred: router, nics: segs.map((s) => `up${s.vlan}`) },
+  ];
+  const named = machineNames(entries);
+  const shortened = new Map(entries.filter((e) => named.names.get(e.id) !== e.preferred).map((e) => [named.names.get(e.id)!, e.id] as const));
+  const gs = long.map((g) => ({ ...g, machine: named.names.get(g.id)! }));
+  return { router: named.names.get(WAN)!, segments: segs, guests: gs, hostMachines: new Map(ir.hosts.map((h) => [h.name, named.names.get(h.name)!])), shortened, overlong: named.overlong, probes: probes(ir, gs) };
+}
+
+/**
+ * The nspawn backend names each machine's NIC on the builder's side `<machine>-<nic>`
+ * (nixpkgs' run-nspawn), and a Linux interface name holds 15 characters: a longer one stops the
+ * test before it starts. A machine keeps its readable name (the host's, `<host>-<guest>`) where
+ * every such name fits; else a short one of four characters: that name's first letter (or "m"),
+ * then three base-36 characters hashed from its id (stable: once short, it moves only if its own id
+ * changes, or in a rare collision with another). A NIC
+ * too long even then is listed, and the test runs on QEMU, which has no such limit.
+ */
+export function machineNames(entries: readonly { id: string; preferred: string; nics: readonly string[] }[]): { names: Map<string, string>; overlong: string[] } {
+  const fits = (machine: string, nics: readonly string[]) => nics.every((n) => machine.length + 1 + n.length <= IFNAME_MAX);
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const e of sorted) {
+    if (fits(e.preferred, e.nics) && !taken.has(e.preferred)) {
+      names.set(e.id, e.preferred);
+      taken.add(e.preferred);
+    }
+  }
+  const overlong: string[] = [];
+  for (const e of sorted) {
+    if (names.has(e.id)) continue;
+    // Four characters whatever the NICs (so adding one never renames a machine already short):
+    // the readable name's first letter, so it sorts near it, then the hash. Leaves 10 for the NIC.
+    const prefix = /^[A-Za-z]/.test(e.preferred) ? e.preferred[0]! : "m";
+    let short = "";
+    for (let salt = 0; !short || taken.has(short); salt++) short = `${prefix}${(fnv1a(`${salt}\u0000${e.id}`) % 36 ** 3).toString(36).padStart(3, "0")}`;
+    names.set(e.id, short);
+    taken.add(short);
+    for (const n of e.nics) if (!fits(short, [n])) overlong.push(`${short}-${n}`);
+  }
+  return { names, overlong: overlong.sort() };
+}
+
+/** A Linux interface name's longest (IFNAMSIZ less its NUL). */
+const IFNAME_MAX = 15;
+
+/** FNV-1a, 32 bits: a stable hash for short names (no security in it). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 export function probes(ir: TopologyIR, gs: readonly Guest[] = guests(ir)): Probe[] {
@@ -258,7 +323,7 @@ export function reachabilityMachines(ir: TopologyIR, test: ReachabilityTest, hos
     // ovs-late-ports.nix attaches the guests' veths to the bridge when they appear, as on the host.
     // WireGuard peers stay out: mesh cells need the keys, and topo verify proves them.
     const extra = (hostImports.get(h.name) ?? []).filter((f) => !f.includes("wireguard-peers")).map((f) => path(posix.normalize(`../hosts/${h.name}/${f}`)));
-    machines[h.name] = {
+    machines[test.hostMachines.get(h.name)!] = {
       imports: [...(hostModules.get(h.name) ?? []).map((m) => hostModule(h, m)), ...extra],
       networking: { hostName: h.name },
       ...(h.forwarding.ipv4 ? { boot: { kernel: { sysctl: { "net.ipv4.conf.all.forwarding": true } } } } : {}),
@@ -303,6 +368,8 @@ export function reachabilityMachines(ir: TopologyIR, test: ReachabilityTest, hos
     systemd: { network: { enable: true, networks: routerNetworks } },
     virtualisation: { interfaces: routerIfs },
   };
+  // A short machine name says whose it is.
+  for (const [m, id] of test.shortened) machines[m] = commented(`${id} (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)`, machines[m]!);
   return machines;
 }
 
@@ -311,10 +378,12 @@ const py = (s: string) => (s.includes('"') && /^[ -~]*$/.test(s) && !/['\\]/.tes
 
 /** The Python test script: addresses, listeners, then one subtest per probe. */
 export function reachabilityScript(ir: TopologyIR, test: ReachabilityTest = reachabilityTest(ir)): string {
-  const { router, probes: list, guests: gs } = test;
-  const machines = new Map(gs.map((g) => [g.id, g.machine] as const));
+  const { router, probes: list, guests: gs, hostMachines } = test;
+  const machines = new Map([...hostMachines, ...gs.map((g) => [g.id, g.machine] as const)]);
   const machineOf = (id: string) => (id === WAN ? router : (machines.get(id) ?? id));
   const renamed = ir.hosts.filter((h) => testNic(h) !== h.uplink.interface);
+  // A short machine name (machineNames) says whose it is; ids are checked names, safe in a comment.
+  const whose = (machine: string) => (test.shortened.has(machine) ? `  # ${test.shortened.get(machine)}` : "");
   const lines: string[] = [
     `# Generated by topo from ${ir.source}: do not edit; change ${ir.source} and run \`topo compile\`.`,
     "# Test script of checks/reachability.nix: reachability of the topology, probed on the generated",
@@ -337,8 +406,8 @@ export function reachabilityScript(ir: TopologyIR, test: ReachabilityTest = reac
     "",
     "",
     "address = {",
-    ...ir.hosts.map((h) => `    ${py(h.name)}: ${h.uplink.dhcp || !h.uplink.address ? `uplink_address(${py(h.name)}, ${py(testNic(h))})` : py(addressOf(h.uplink.address))},`),
-    ...gs.map((g) => `    ${py(g.machine)}: ${py(addressOf(g.address))},`),
+    ...ir.hosts.map((h) => `    ${py(machineOf(h.name))}: ${h.uplink.dhcp || !h.uplink.address ? `uplink_address(${py(machineOf(h.name))}, ${py(testNic(h))})` : py(addressOf(h.uplink.address))},${whose(machineOf(h.name))}`),
+    ...gs.map((g) => `    ${py(g.machine)}: ${py(addressOf(g.address))},${whose(g.machine)}`),
     "}",
     "",
     "",
