@@ -189,12 +189,14 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.equal(qemu.nodes, nspawn.nodes, "the same machines on either backend");
   assert.is(nspawn.testScript, `topo_backend = "nspawn"\n${plan.get("checks/reachability.py")}`);
   assert.ok(nspawn.defaults);
-  const t = nspawn;
+  // Machines by intent id: a readable name, or a short one under a comment saying whose (reachability-names.test.ts).
+  const m = machineIds(plan.get("checks/reachability.nix")!);
+  const t = { nodes: Object.fromEntries(Object.entries(nspawn.nodes).map(([k, v]) => [m.get(k) ?? k, v])) } as typeof nspawn;
   const machines = Object.keys(t.nodes).sort();
-  for (const m of ["hv1", "netmaker-gateway", "node2", "oo1424oo", "router"]) assert.ok(machines.includes(m), `${m} is a machine`);
-  assert.equal(machines.filter((m) => m.startsWith("hv1-")), ["hv1-vm1", "hv1-vm2", "hv1-vm3", "hv1-vm4", "hv1-vm5"]);
-  assert.equal(machines.filter((m) => m.startsWith("oo1424oo-")), ["oo1424oo-gateway", "oo1424oo-mcp-server", "oo1424oo-op-dbus-api", "oo1424oo-xray"]);
-  assert.equal(machines.filter((m) => m.startsWith("node2-")), ["node2-custom", "node2-redis", "node2-vector-db"]);
+  for (const id of ["hv1", "netmaker-gateway", "node2", "oo1424oo", "router"]) assert.ok(machines.includes(id), `${id} is a machine`);
+  assert.equal(machines.filter((id) => id.startsWith("hv1-")), ["hv1-vm1", "hv1-vm2", "hv1-vm3", "hv1-vm4", "hv1-vm5"]);
+  assert.equal(machines.filter((id) => id.startsWith("oo1424oo.")), ["oo1424oo.gateway", "oo1424oo.mcp-server", "oo1424oo.op-dbus-api", "oo1424oo.xray"]);
+  assert.equal(machines.filter((id) => id.startsWith("node2.")), ["node2.custom", "node2.redis", "node2.vector-db"]);
   // netmaker-gateway's uplink is eth0 (QEMU's own NIC): its test NIC is topo-up0, and its modules say so.
   const ng = t.nodes["netmaker-gateway"];
   assert.equal(ng.interfaces, { "topo-up0": { vlan: 1 } });
@@ -206,8 +208,8 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.equal(t.nodes.hv1.interfaces.enP2p4s0, { vlan: 3 });
   assert.equal(t.nodes.node2.imports.map((p: string) => p.replace(/^.*?\/(hosts|nixos)\//, "$1/")), ["hosts/node2/firewall.nix", "hosts/node2/network.nix", "hosts/node2/vswitches.nix", "nixos/ovs-late-ports.nix"]);
   // A container is linked to its host by its port's VLAN, addressed as in the topology.
-  assert.equal(t.nodes["node2-vector-db"].interfaces, { veth103: { vlan: 9 } });
-  assert.equal(t.nodes["node2-vector-db"].networking.interfaces.veth103.ipv4.addresses, [{ address: "10.1.0.103", prefixLength: 24 }]);
+  assert.equal(t.nodes["node2.vector-db"].interfaces, { veth103: { vlan: 9 } });
+  assert.equal(t.nodes["node2.vector-db"].networking.interfaces.veth103.ipv4.addresses, [{ address: "10.1.0.103", prefixLength: 24 }]);
   // A microVM guest runs its generated networking on the TAP's VLAN, matched by name, with its MAC.
   const vm1 = t.nodes["hv1-vm1"];
   assert.equal(vm1.interfaces, { "vm-vm1": { vlan: t.nodes.hv1.interfaces["vm-vm1"].vlan } });
@@ -220,6 +222,11 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.equal(t.nodes.router.networks["10-up3"].networkConfig, { DHCPServer: true });
 });
 
+/** Short machine names of a generated reachability.nix by the id its comment names. */
+function machineIds(text: string): Map<string, string> {
+  return new Map([...text.matchAll(/# (\S+) \(a short name[^\n]*\n\s*(\S+) = \{/g)].map((x) => [x[2]!, x[1]!] as const));
+}
+
 /** checks/reachability.nix of a tree, evaluated as the test framework would with or without `containers`. */
 function reachabilityOf(tree: string, nspawn: boolean): { name: string; machines: Record<string, { interfaces: Record<string, { vlan: number }>; imports: any[] }> } {
   const expr = `let t = (import ${tree}/checks/reachability.nix { options = { nodes = { }; ${nspawn ? "containers = { };" : ""} }; }).config;
@@ -227,7 +234,10 @@ function reachabilityOf(tree: string, nspawn: boolean): { name: string; machines
   in { inherit (t) name; machines = builtins.mapAttrs (_: n: { interfaces = n.virtualisation.interfaces or { }; imports = map str (n.imports or [ ]); }) (t.containers or t.nodes); }`;
   const r = run("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr]);
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+  const out = JSON.parse(r.stdout) as ReturnType<typeof reachabilityOf>;
+  // By intent id where the machine has a short name.
+  const ids = machineIds(readFileSync(join(tree, "checks/reachability.nix"), "utf8"));
+  return { name: out.name, machines: Object.fromEntries(Object.entries(out.machines).map(([k, v]) => [ids.get(k) ?? k, v])) };
 }
 
 for (const profile of PROFILES) {
@@ -247,10 +257,10 @@ for (const profile of PROFILES) {
       }
       if (profile === "general") {
         const t = reachabilityOf(dir, true);
-        assert.equal(Object.keys(t.machines).sort(), [host, `${host}-app`, `${host}-db`, "router"].sort());
+        assert.equal(Object.keys(t.machines).sort(), [host, `${host}.app`, `${host}.db`, "router"].sort());
         // The NixOS containers run their generated config on a NIC named like their port.
-        assert.equal(t.machines[`${host}-app`]!.interfaces, { veth104: { vlan: 2 } });
-        assert.equal(t.machines[`${host}-app`]!.imports[0].networking.interfaces.veth104.ipv4.addresses, [{ address: "10.0.0.104", prefixLength: 24 }]);
+        assert.equal(t.machines[`${host}.app`]!.interfaces, { veth104: { vlan: 2 } });
+        assert.equal(t.machines[`${host}.app`]!.imports[0].networking.interfaces.veth104.ipv4.addresses, [{ address: "10.0.0.104", prefixLength: 24 }]);
       }
     });
   });
