@@ -134,9 +134,10 @@ export async function compileFile(file: string, opts: FrontEndOptions = {}): Pro
 function backEnd(front: { ir: TopologyIR; lock: LockFile; warnings: Diagnostic[] }, t?: Record<string, number>): CompileResult {
   const { ir, lock, warnings } = front;
   const hosts = timed(t, "lower", () => lowerFleet(ir));
-  const tree = timed(t, "render+plan", () => planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts)));
+  const fleetWarnings: Diagnostic[] = [];
+  const tree = timed(t, "render+plan", () => planTree(ir, hosts, printLock(lock, ir.source), lowerFleetFiles(ir, hosts, fleetWarnings)));
   const plan = timed(t, "manifest", () => withManifest(tree, ir.source));
-  return { ok: true, compiled: { ir, hosts, lock, plan, warnings } };
+  return { ok: true, compiled: { ir, hosts, lock, plan, warnings: [...warnings, ...fleetWarnings] } };
 }
 
 export function compile(loaded: Loaded, opts: CompileOptions): CompileResult {

@@ -125,6 +125,11 @@ export const CODES = {
     explanation:
       "Every port of an OVS bridge gets an OpenFlow port number (a container's defaults to its id); numbers are 1 to 65279 and unique per bridge. Set `ofport` on the container or port.",
   },
+  TOPO4006: {
+    title: "fleet too large for one NixOS reachability test",
+    explanation:
+      "The NixOS test framework numbers VLANs and machines up to 255 (QEMU's NIC MACs carry both in a byte; nixpkgs' qemu-common.nix throws beyond, and the nspawn backend addresses each VLAN's bridge 192.168.<vlan>.254). The reachability test needs a VLAN per uplink subnet and per guest, and a machine per host and guest: past 255, checks/ gets no reachability test (nix flake check still checks every host's nftables) and `topo verify` probes the fleet instead.",
+  },
   TOPO9001: {
     title: "internal error",
     explanation: "topo failed in a way it did not expect. Please report it with the topology that triggers it.",

@@ -4,8 +4,10 @@
  * characters at most. The names come from evaluating the generated reachability.nix with the real
  * Nix evaluator, and each pair is made by the real kernel (`ip link add` in a namespace of its own).
  * Long readable names get short ones (the reference fleet's did not fit); a NIC too long for any
- * machine name keeps the test on QEMU; adding a VM renames no other machine.
+ * machine name keeps the test on QEMU; adding a VM renames no other machine. Past the framework's
+ * 255 VLANs or machines, no test at all, and a warning.
  */
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -96,6 +98,39 @@ test("adding a VM renames no other machine of the test", async () => {
       assert.equal(before.filter((m) => !after.includes(m)), []);
       assert.equal(refused(evalTest(b, true).machines), []);
     });
+  });
+});
+
+/** One hypervisor with `n` VMs: a VLAN for its uplink and one per VM. */
+function manyVms(n: number) {
+  const vms = Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, { vcpu: 1, memory: 256 }]));
+  return { name: "many", hosts: { hv: { system: "x86_64-linux", stateVersion: "25.11", uplink: { interface: "enp1s0", address: "203.0.113.2/24", gateway: "203.0.113.1" }, vmNetwork: { pool: "10.0.0.0/8", prefixLength: 24, vms } } } };
+}
+
+test("past the test framework's 255 machines the fleet gets no reachability test, says so, and its checks still parse; at 255 it gets one", async () => {
+  await withTmp(async (dir) => {
+    // 253 VMs: 255 machines with the host and the router, 254 VLANs.
+    const at = await compiled(manyVms(253), dir);
+    assert.ok(at.plan.has("checks/reachability.nix"));
+    assert.match(at.plan.get("checks/default.nix")!, /reachability = pkgs\.testers\.runNixOSTest/);
+    assert.equal(at.warnings.map((w) => w.code), []);
+  });
+  await withTmp(async (dir) => {
+    const value = manyVms(254);
+    const over = await compiled(value, dir);
+    assert.not.ok(over.plan.has("checks/reachability.nix"));
+    assert.not.ok(over.plan.has("checks/reachability.py"));
+    const checks = over.plan.get("checks/default.nix")!;
+    assert.not.match(checks, /reachability =/);
+    assert.match(checks, /# No reachability test: it would need 256 machines, beyond/);
+    assert.is(run("nix-instantiate", ["--parse", join(dir, "checks/default.nix")]).status, 0);
+    assert.equal(over.warnings.map((w) => [w.code, w.severity]), [["TOPO4006", "warning"]]);
+    // The CLI says it, and still writes the tree.
+    writeFileSync(join(dir, "topology.json"), JSON.stringify(value));
+    const cli = run(process.execPath, [join(ROOT, "bin/topo.js"), "compile", join(dir, "topology.json"), "--out", join(dir, "cli")]);
+    assert.is(cli.status, 0, cli.stderr);
+    assert.match(cli.stderr, /warning TOPO4006: the reachability test would need 256 machines/);
+    assert.ok(existsSync(join(dir, "cli/checks/default.nix")));
   });
 });
 

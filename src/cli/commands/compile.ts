@@ -5,6 +5,7 @@ import { displayName } from "../../load/locate.js";
 import { EXIT } from "../exit.js";
 import { analyzeOrExit } from "../front-end.js";
 import { info, out, printDiagnostics } from "../output.js";
+import { colorsFor, diagnosticToJson, formatDiagnostic } from "../../diag/report.js";
 
 export interface CompileFlags {
   readonly out?: string;
@@ -52,9 +53,12 @@ export async function compileCommand(file: string, flags: CompileFlags): Promise
     printDiagnostics([error("TOPO9003", [], `could not write the tree: ${message}`, { hint: "fix the cause and compile again; the previous tree was left as it was" })], !!flags.json, name);
     return EXIT.failed;
   }
+  const { warnings } = result.compiled;
   if (flags.json) {
-    out(JSON.stringify({ ok: true, hosts: ir.hosts.map((h) => h.name), files: [...plan.keys()], written: w.written, removed: w.removed }, null, 2));
+    out(JSON.stringify({ ok: true, hosts: ir.hosts.map((h) => h.name), files: [...plan.keys()], written: w.written, removed: w.removed, warnings: warnings.map(diagnosticToJson) }, null, 2));
   } else {
+    const c = colorsFor(process.stderr);
+    for (const d of warnings) info(formatDiagnostic(d, c, name) + "\n");
     info(`topo: compiled ${ir.hosts.length} host${ir.hosts.length === 1 ? "" : "s"} from ${name}: ${w.written.length} file${w.written.length === 1 ? "" : "s"} written, ${w.removed.length} removed, ${plan.size - w.written.length} unchanged.`);
   }
   return EXIT.ok;

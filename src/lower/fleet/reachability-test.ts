@@ -163,6 +163,21 @@ export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
 }
 
 /**
+ * The NixOS test framework numbers VLANs and machines up to 255: QEMU's NIC MACs carry both in a
+ * byte (nixpkgs' qemu-common.nix throws beyond), nspawn's VLAN bridges take 192.168.<vlan>.254.
+ * A fleet past either gets no reachability test (undefined: it fits).
+ */
+export const TEST_FRAMEWORK_MAX = 255;
+
+export function beyondTestFramework(ir: TopologyIR): string | undefined {
+  const guestCount = guests(ir).length;
+  const vlans = segments(ir).length + guestCount;
+  const machines = ir.hosts.length + guestCount + 1;
+  const over = [vlans > TEST_FRAMEWORK_MAX ? `${vlans} VLANs` : "", machines > TEST_FRAMEWORK_MAX ? `${machines} machines` : ""].filter(Boolean);
+  return over.length ? over.join(" and ") : undefined;
+}
+
+/**
  * The nspawn backend names each machine's NIC on the builder's side `<machine>-<nic>`
  * (nixpkgs' run-nspawn), and a Linux interface name holds 15 characters: a longer one stops the
  * test before it starts. A machine keeps its readable name (the host's, `<host>-<guest>`) where
