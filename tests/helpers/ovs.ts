@@ -31,9 +31,13 @@ export async function withOvs<T>(fn: (ovs: OvsInstance, prefix: string) => Promi
     ovs = OvsInstance.start(ns, dir);
     return await fn(ovs, prefix);
   } finally {
-    ovs?.stop();
-    sh("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
+    // The namespace and the directory go even when stopping the daemons throws.
+    try {
+      ovs?.stop();
+    } finally {
+      sh("ip", ["netns", "del", ns]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
