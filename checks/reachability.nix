@@ -59,33 +59,33 @@ let
       imports = [ ../hosts/hv1/firewall.nix ../hosts/hv1/network.nix ];
       networking.hostName = "hv1";
       virtualisation.interfaces = {
-        enP2p4s0.vlan = 3;
-        vm-vm1.vlan = 4;
-        vm-vm2.vlan = 5;
-        vm-vm3.vlan = 6;
-        vm-vm4.vlan = 7;
-        vm-vm5.vlan = 8;
+        enP2p4s0.vlan = 83;
+        vm-vm1.vlan = 205;
+        vm-vm2.vlan = 142;
+        vm-vm3.vlan = 248;
+        vm-vm4.vlan = 185;
+        vm-vm5.vlan = 36;
       };
     };
     hv1-vm1 = {
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm1" "vm-vm1") ];
-      virtualisation.interfaces.vm-vm1.vlan = 4;
+      virtualisation.interfaces.vm-vm1.vlan = 205;
     };
     hv1-vm2 = {
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm2" "vm-vm2") ];
-      virtualisation.interfaces.vm-vm2.vlan = 5;
+      virtualisation.interfaces.vm-vm2.vlan = 142;
     };
     hv1-vm3 = {
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm3" "vm-vm3") ];
-      virtualisation.interfaces.vm-vm3.vlan = 6;
+      virtualisation.interfaces.vm-vm3.vlan = 248;
     };
     hv1-vm4 = {
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm4" "vm-vm4") ];
-      virtualisation.interfaces.vm-vm4.vlan = 7;
+      virtualisation.interfaces.vm-vm4.vlan = 185;
     };
     hv1-vm5 = {
       imports = [ (vmGuest ../hosts/hv1/microvms.nix "vm5" "vm-vm5") ];
-      virtualisation.interfaces.vm-vm5.vlan = 8;
+      virtualisation.interfaces.vm-vm5.vlan = 36;
     };
     # netmaker-gateway (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     n5pj = {
@@ -95,7 +95,7 @@ let
         (renameNic "eth0" "topo-up0" ../hosts/netmaker-gateway/network.nix)
       ];
       networking.hostName = "netmaker-gateway";
-      virtualisation.interfaces.topo-up0.vlan = 1;
+      virtualisation.interfaces.topo-up0.vlan = 198;
     };
     # node2.vector-db (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     neen = {
@@ -113,7 +113,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth103.vlan = 9;
+      virtualisation.interfaces.veth103.vlan = 8;
     };
     # node2.custom (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     njve = {
@@ -131,7 +131,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth105.vlan = 11;
+      virtualisation.interfaces.veth105.vlan = 165;
     };
     # node2.redis (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     nmjs = {
@@ -149,7 +149,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth104.vlan = 10;
+      virtualisation.interfaces.veth104.vlan = 52;
     };
     node2 = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
@@ -161,10 +161,10 @@ let
       ];
       networking.hostName = "node2";
       virtualisation.interfaces = {
-        enp1s0.vlan = 2;
-        veth103.vlan = 9;
-        veth104.vlan = 10;
-        veth105.vlan = 11;
+        enp1s0.vlan = 51;
+        veth103.vlan = 8;
+        veth104.vlan = 52;
+        veth105.vlan = 165;
       };
     };
     # oo1424oo.xray (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
@@ -183,7 +183,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth102.vlan = 13;
+      virtualisation.interfaces.veth102.vlan = 167;
     };
     # oo1424oo.op-dbus-api (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     onmd = {
@@ -201,7 +201,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth201.vlan = 15;
+      virtualisation.interfaces.veth201.vlan = 28;
     };
     # oo1424oo.mcp-server (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     os74 = {
@@ -219,7 +219,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth200.vlan = 14;
+      virtualisation.interfaces.veth200.vlan = 204;
     };
     # oo1424oo.gateway (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     otiu = {
@@ -237,7 +237,7 @@ let
         ];
         useDHCP = false;
       };
-      virtualisation.interfaces.veth100.vlan = 12;
+      virtualisation.interfaces.veth100.vlan = 77;
     };
     # oo1424oo (a short name: the nspawn backend names a NIC <machine>-<nic>, in 15 characters)
     oux2 = {
@@ -250,11 +250,11 @@ let
       ];
       networking.hostName = "oo1424oo";
       virtualisation.interfaces = {
-        enp1s0.vlan = 2;
-        veth100.vlan = 12;
-        veth102.vlan = 13;
-        veth200.vlan = 14;
-        veth201.vlan = 15;
+        enp1s0.vlan = 51;
+        veth100.vlan = 77;
+        veth102.vlan = 167;
+        veth200.vlan = 204;
+        veth201.vlan = 28;
       };
     };
     router = {
@@ -268,17 +268,17 @@ let
       systemd.network = {
         enable = true;
         networks = {
-          "10-up1" = {
-            matchConfig.Name = "up1";
+          "10-up198" = {
+            matchConfig.Name = "up198";
             address = [ "198.51.100.1/24" ];
           };
-          "10-up2" = {
-            matchConfig.Name = "up2";
+          "10-up51" = {
+            matchConfig.Name = "up51";
             address = [ "203.0.113.1/24" ];
           };
-          "10-up3" = {
-            matchConfig.Name = "up3";
-            address = [ "198.18.3.1/24" ];
+          "10-up83" = {
+            matchConfig.Name = "up83";
+            address = [ "198.18.83.1/24" ];
             dhcpServerConfig = {
               PoolOffset = 100;
               PoolSize = 50;
@@ -288,9 +288,9 @@ let
         };
       };
       virtualisation.interfaces = {
-        up1.vlan = 1;
-        up2.vlan = 2;
-        up3.vlan = 3;
+        up198.vlan = 198;
+        up51.vlan = 51;
+        up83.vlan = 83;
       };
     };
   };

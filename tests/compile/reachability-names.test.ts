@@ -87,16 +87,31 @@ test("a NIC too long for any machine name keeps the test on QEMU, and says which
   });
 });
 
-test("adding a VM renames no other machine of the test", async () => {
+/** Every machine's NICs with their VLANs, as the test framework reads them. */
+function vlansOf(dir: string): Record<string, Record<string, number>> {
+  const expr = `builtins.mapAttrs (_: m: builtins.mapAttrs (_: i: i.vlan) (m.virtualisation.interfaces or { })) (import ${join(dir, "checks/reachability.nix")} { options = { containers = null; }; }).config.containers`;
+  const r = run("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr]);
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test("adding a VM renames no other machine and renumbers no VLAN of the test: its diff is the VM", async () => {
   await withTmp(async (a) => {
     await withTmp(async (b) => {
-      await compiled(fleet(["db", "web"]), a);
-      await compiled(fleet(["db", "web", "cache"]), b);
+      const two = fleet(["db", "web"]);
+      // A second hypervisor whose guests come after the first's: sequential VLANs would all move.
+      const withOther = (f: ReturnType<typeof fleet>) => ({ ...f, hosts: { ...f.hosts, zeta: { ...two.hosts["hypervisor-west"], uplink: { interface: "enp1s0", address: "203.0.113.4/24", gateway: "203.0.113.1" } } } });
+      await compiled(withOther(two), a);
+      await compiled(withOther(fleet(["db", "web", "cache"])), b);
       const before = Object.keys(evalTest(a, true).machines);
       const after = Object.keys(evalTest(b, true).machines);
       assert.equal(after.filter((m) => !before.includes(m)).length, 1, after.join(" "));
       assert.equal(before.filter((m) => !after.includes(m)), []);
       assert.equal(refused(evalTest(b, true).machines), []);
+      const [va, vb] = [vlansOf(a), vlansOf(b)];
+      for (const m of before) for (const [nic, vlan] of Object.entries(va[m]!)) assert.is(vb[m]![nic], vlan, `${m} ${nic}`);
+      const all = Object.values(vb).flatMap((nics) => Object.values(nics));
+      assert.ok(all.every((v) => v >= 1 && v <= 255), all.join(" "));
     });
   });
 });

@@ -199,16 +199,23 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.equal(machines.filter((id) => id.startsWith("node2.")), ["node2.custom", "node2.redis", "node2.vector-db"]);
   // netmaker-gateway's uplink is eth0 (QEMU's own NIC): its test NIC is topo-up0, and its modules say so.
   const ng = t.nodes["netmaker-gateway"];
-  assert.equal(ng.interfaces, { "topo-up0": { vlan: 1 } });
+  // VLANs are stable numbers (stableVlans): each NIC's matches its segment's or its guest's, all distinct.
+  const vlan = (m: string, nic: string) => t.nodes[m].interfaces[nic].vlan as number;
+  assert.equal(Object.keys(ng.interfaces), ["topo-up0"]);
   const [fw, net] = ng.imports;
   assert.is(net.systemd.network.networks["10-eth0"].matchConfig.Name, "topo-up0");
   assert.match(fw.networking.nftables.tables["topo-filter"].content, /iifname "topo-up0" udp dport 51821 accept/);
   assert.not.match(fw.networking.nftables.tables["topo-filter"].content, /"eth0"/);
-  assert.equal(t.nodes.node2.interfaces, { enp1s0: { vlan: 2 }, veth103: { vlan: 9 }, veth104: { vlan: 10 }, veth105: { vlan: 11 } });
-  assert.equal(t.nodes.hv1.interfaces.enP2p4s0, { vlan: 3 });
+  assert.equal(Object.keys(t.nodes.node2.interfaces).sort(), ["enp1s0", "veth103", "veth104", "veth105"]);
+  assert.is(vlan("node2", "enp1s0"), vlan("oo1424oo", "enp1s0"), "one uplink subnet, one VLAN");
+  const uplinks = [vlan("netmaker-gateway", "topo-up0"), vlan("node2", "enp1s0"), vlan("hv1", "enP2p4s0")];
+  assert.is(new Set(uplinks).size, 3);
+  const guestVlans = ["veth103", "veth104", "veth105"].map((n) => vlan("node2", n));
+  assert.is(new Set([...uplinks, ...guestVlans]).size, 6);
+  assert.ok([...uplinks, ...guestVlans].every((v) => v >= 1 && v <= 255));
   assert.equal(t.nodes.node2.imports.map((p: string) => p.replace(/^.*?\/(hosts|nixos)\//, "$1/")), ["hosts/node2/firewall.nix", "hosts/node2/network.nix", "hosts/node2/vswitches.nix", "nixos/ovs-late-ports.nix"]);
   // A container is linked to its host by its port's VLAN, addressed as in the topology.
-  assert.equal(t.nodes["node2.vector-db"].interfaces, { veth103: { vlan: 9 } });
+  assert.equal(t.nodes["node2.vector-db"].interfaces, { veth103: { vlan: vlan("node2", "veth103") } });
   assert.equal(t.nodes["node2.vector-db"].networking.interfaces.veth103.ipv4.addresses, [{ address: "10.1.0.103", prefixLength: 24 }]);
   // A microVM guest runs its generated networking on the TAP's VLAN, matched by name, with its MAC.
   const vm1 = t.nodes["hv1-vm1"];
@@ -217,9 +224,11 @@ test("the reachability test: every host a machine (eth0 renamed), its guests on 
   assert.equal(unit.matchConfig, { Name: "vm-vm1" });
   assert.is(unit.linkConfig.MACAddress, "02:55:2a:37:99:3b");
   assert.equal(unit.address, ["10.1.0.2/24"]);
-  assert.equal(t.nodes.router.interfaces, { up1: { vlan: 1 }, up2: { vlan: 2 }, up3: { vlan: 3 } });
-  assert.equal(t.nodes.router.networks["10-up2"].address, ["203.0.113.1/24"]);
-  assert.equal(t.nodes.router.networks["10-up3"].networkConfig, { DHCPServer: true });
+  // The router on every uplink segment, its NIC named after the VLAN.
+  const [ngUp, node2Up, hv1Up] = uplinks.map((v) => `up${v}`) as [string, string, string];
+  assert.equal(t.nodes.router.interfaces, { [ngUp]: { vlan: uplinks[0] }, [node2Up]: { vlan: uplinks[1] }, [hv1Up]: { vlan: uplinks[2] } });
+  assert.equal(t.nodes.router.networks[`10-${node2Up}`].address, ["203.0.113.1/24"]);
+  assert.equal(t.nodes.router.networks[`10-${hv1Up}`].networkConfig, { DHCPServer: true });
 });
 
 /** Short machine names of a generated reachability.nix by the id its comment names. */
@@ -249,7 +258,8 @@ for (const profile of PROFILES) {
         assert.is(t.name, `topo-reachability-${nspawn ? "nspawn" : "qemu"}`);
         const m = t.machines[host];
         assert.ok(m, `${host} is a machine (${Object.keys(t.machines).join(", ")})`);
-        assert.equal(m!.interfaces["topo-up0"], { vlan: 1 }, "the uplink eth0 as the test NIC topo-up0");
+        assert.ok(m!.interfaces["topo-up0"], "the uplink eth0 as the test NIC topo-up0");
+        assert.ok(t.machines.router!.interfaces[`up${m!.interfaces["topo-up0"]!.vlan}`], "the router on its segment");
         assert.not.ok("eth0" in m!.interfaces);
         const net = m!.imports.find((i) => typeof i === "object" && i.systemd?.network);
         assert.ok(net, "network.nix, renamed");
@@ -259,7 +269,7 @@ for (const profile of PROFILES) {
         const t = reachabilityOf(dir, true);
         assert.equal(Object.keys(t.machines).sort(), [host, `${host}.app`, `${host}.db`, "router"].sort());
         // The NixOS containers run their generated config on a NIC named like their port.
-        assert.equal(t.machines[`${host}.app`]!.interfaces, { veth104: { vlan: 2 } });
+        assert.equal(t.machines[`${host}.app`]!.interfaces, { veth104: { vlan: t.machines[host]!.interfaces.veth104!.vlan } });
         assert.equal(t.machines[`${host}.app`]!.imports[0].networking.interfaces.veth104.ipv4.addresses, [{ address: "10.0.0.104", prefixLength: 24 }]);
       }
     });

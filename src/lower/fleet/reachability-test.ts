@@ -86,18 +86,45 @@ export function routerName(ir: TopologyIR): string {
   return name;
 }
 
-export function segments(ir: TopologyIR): Segment[] {
+/** The uplink segment a host stands on: its static uplink's subnet, or a DHCP segment of its own. */
+const segmentKey = (h: HostIR) => (h.uplink.address && !h.uplink.dhcp ? networkOf(h.uplink.address) : `dhcp:${h.name}`);
+const vlanKey = { segment: (key: string) => `uplink\u0000${key}`, guest: (id: string) => `guest\u0000${id}` };
+
+/**
+ * VLAN numbers that stay put: each key (a segment, a guest) hashed to 1..255, a taken number
+ * passing to the next free one, keys taken in sorted order. Adding a guest renumbers no other
+ * (but in a rare collision chain), so the test's diff shows the guest added, not every VLAN after
+ * it. Past 255 keys (no test is generated then) numbers are sequential.
+ */
+export function stableVlans(keys: readonly string[]): Map<string, number> {
+  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = new Map<string, number>();
+  if (sorted.length > TEST_FRAMEWORK_MAX) {
+    sorted.forEach((k, i) => out.set(k, i + 1));
+    return out;
+  }
+  const taken = new Set<number>();
+  for (const k of sorted) {
+    let v = 1 + (fnv1a(k) % TEST_FRAMEWORK_MAX);
+    while (taken.has(v)) v = (v % TEST_FRAMEWORK_MAX) + 1;
+    taken.add(v);
+    out.set(k, v);
+  }
+  return out;
+}
+
+export function segments(ir: TopologyIR, vlans?: ReadonlyMap<string, number>): Segment[] {
   const keyed = new Map<string, { subnet?: string; hosts: HostIR[] }>();
   for (const h of ir.hosts) {
-    const key = h.uplink.address && !h.uplink.dhcp ? networkOf(h.uplink.address) : `dhcp:${h.name}`;
+    const key = segmentKey(h);
     const s = keyed.get(key) ?? { ...(key.startsWith("dhcp:") ? {} : { subnet: key }), hosts: [] };
     s.hosts.push(h);
     keyed.set(key, s);
   }
   return [...keyed.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, s], i) => {
-      const vlan = i + 1;
+    .map(([key, s], i) => {
+      const vlan = vlans?.get(vlanKey.segment(key)) ?? i + 1;
       if (!s.subnet) return { vlan, router: [dhcpNet(vlan)], dhcp: true, hosts: s.hosts.map((h) => h.name) };
       const prefix = s.subnet.split("/")[1]!;
       const gws = [...new Set(s.hosts.map((h) => h.uplink.gateway).filter((g): g is string => g !== undefined && contains(s.subnet!, g)))].sort();
@@ -106,7 +133,7 @@ export function segments(ir: TopologyIR): Segment[] {
 }
 
 /** Containers on OVS bridges (veth ports) and microVMs, numbered on VLANs after the uplink segments. */
-export function guests(ir: TopologyIR, segmentCount = segments(ir).length, router = routerName(ir)): Guest[] {
+export function guests(ir: TopologyIR, segmentCount = segments(ir).length, router = routerName(ir), vlans?: ReadonlyMap<string, number>): Guest[] {
   const taken = new Set([...ir.hosts.map((h) => h.name), router]);
   const machineName = (host: string, name: string) => {
     let m = `${host}-${name}`;
@@ -121,10 +148,10 @@ export function guests(ir: TopologyIR, segmentCount = segments(ir).length, route
       const br = h.bridges.find((b) => b.name === c.bridge);
       if (br?.kind !== "ovs" || c.portType === "internal") continue;
       const kind = c.runtime === "nixos" ? "nixos-container" : "container";
-      out.push({ id: `${h.name}.${c.name}`, machine: machineName(h.name, c.name), host: h.name, name: c.name, kind, nic: c.port, address: c.address, ...(c.gateway ? { gateway: c.gateway } : {}), vlan: ++vlan });
+      out.push({ id: `${h.name}.${c.name}`, machine: machineName(h.name, c.name), host: h.name, name: c.name, kind, nic: c.port, address: c.address, ...(c.gateway ? { gateway: c.gateway } : {}), vlan: vlans?.get(vlanKey.guest(`${h.name}.${c.name}`)) ?? ++vlan });
     }
     for (const vm of h.vmNetwork?.vms ?? []) {
-      out.push({ id: `${h.name}.${vm.name}`, machine: machineName(h.name, vm.name), host: h.name, name: vm.name, kind: "vm", nic: vm.tap, address: vm.guestAddress, gateway: vm.gateway, vlan: ++vlan });
+      out.push({ id: `${h.name}.${vm.name}`, machine: machineName(h.name, vm.name), host: h.name, name: vm.name, kind: "vm", nic: vm.tap, address: vm.guestAddress, gateway: vm.gateway, vlan: vlans?.get(vlanKey.guest(`${h.name}.${vm.name}`)) ?? ++vlan });
     }
   }
   return out;
@@ -147,8 +174,9 @@ export interface ReachabilityTest {
 
 export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
   const router = routerName(ir);
-  const segs = segments(ir);
-  const long = guests(ir, segs.length, router);
+  const vlans = stableVlans([...ir.hosts.map((h) => vlanKey.segment(segmentKey(h))), ...guests(ir, 0, router).map((g) => vlanKey.guest(g.id))]);
+  const segs = segments(ir, vlans);
+  const long = guests(ir, segs.length, router, vlans);
   const nics = new Map<string, string[]>(ir.hosts.map((h) => [h.name, [testNic(h)]]));
   for (const g of long) nics.get(g.host)!.push(g.nic);
   const entries = [

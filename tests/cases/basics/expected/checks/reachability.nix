@@ -60,13 +60,13 @@ let
         (renameNic "eth0" "topo-up0" ../hosts/client/network.nix)
       ];
       networking.hostName = "client";
-      virtualisation.interfaces.topo-up0.vlan = 2;
+      virtualisation.interfaces.topo-up0.vlan = 25;
     };
     edge = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
       imports = [ ../hosts/edge/firewall.nix ../hosts/edge/network.nix ];
       networking.hostName = "edge";
-      virtualisation.interfaces.enp1s0.vlan = 1;
+      virtualisation.interfaces.enp1s0.vlan = 123;
     };
     router = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
@@ -79,13 +79,13 @@ let
       systemd.network = {
         enable = true;
         networks = {
-          "10-up1" = {
-            matchConfig.Name = "up1";
+          "10-up123" = {
+            matchConfig.Name = "up123";
             address = [ "192.0.2.1/24" ];
           };
-          "10-up2" = {
-            matchConfig.Name = "up2";
-            address = [ "198.18.2.1/24" ];
+          "10-up25" = {
+            matchConfig.Name = "up25";
+            address = [ "198.18.25.1/24" ];
             dhcpServerConfig = {
               PoolOffset = 100;
               PoolSize = 50;
@@ -95,8 +95,8 @@ let
         };
       };
       virtualisation.interfaces = {
-        up1.vlan = 1;
-        up2.vlan = 2;
+        up123.vlan = 123;
+        up25.vlan = 25;
       };
     };
   };

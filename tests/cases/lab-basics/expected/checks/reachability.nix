@@ -58,7 +58,7 @@ let
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
       imports = [ ../hosts/edge/firewall.nix ../hosts/edge/network.nix ];
       networking.hostName = "edge";
-      virtualisation.interfaces.enp1s0.vlan = 1;
+      virtualisation.interfaces.enp1s0.vlan = 51;
     };
     office = {
       imports = [
@@ -66,7 +66,7 @@ let
         (renameNic "eth0" "topo-up0" ../hosts/office/network.nix)
       ];
       networking.hostName = "office";
-      virtualisation.interfaces.topo-up0.vlan = 2;
+      virtualisation.interfaces.topo-up0.vlan = 143;
     };
     router = {
       boot.kernel.sysctl."net.ipv4.conf.all.forwarding" = true;
@@ -79,24 +79,24 @@ let
       systemd.network = {
         enable = true;
         networks = {
-          "10-up1" = {
-            matchConfig.Name = "up1";
-            address = [ "203.0.113.1/24" ];
-          };
-          "10-up2" = {
-            matchConfig.Name = "up2";
-            address = [ "198.18.2.1/24" ];
+          "10-up143" = {
+            matchConfig.Name = "up143";
+            address = [ "198.18.143.1/24" ];
             dhcpServerConfig = {
               PoolOffset = 100;
               PoolSize = 50;
             };
             networkConfig.DHCPServer = true;
           };
+          "10-up51" = {
+            matchConfig.Name = "up51";
+            address = [ "203.0.113.1/24" ];
+          };
         };
       };
       virtualisation.interfaces = {
-        up1.vlan = 1;
-        up2.vlan = 2;
+        up143.vlan = 143;
+        up51.vlan = 51;
       };
     };
   };
