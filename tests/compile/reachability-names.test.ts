@@ -116,6 +116,22 @@ test("adding a VM renames no other machine and renumbers no VLAN of the test: it
   });
 });
 
+test("no VLAN takes the number of a 192.168.N.0/24 the fleet uses (nspawn's builder bridge of VLAN N holds 192.168.N.254)", async () => {
+  await withTmp(async (a) => {
+    await withTmp(async (b) => {
+      await compiled(fleet(["db", "web"]), a);
+      const guestVlans = Object.entries(vlansOf(a)).filter(([m]) => m !== "router").flatMap(([, nics]) => Object.entries(nics).filter(([n]) => n.startsWith("vm-")).map(([, v]) => v));
+      // The same guests, the second host's uplink now in 192.168.<a guest's VLAN>.0/24.
+      const n = guestVlans[0]!;
+      const f = fleet(["db", "web"]);
+      const moved = { ...f, hosts: { ...f.hosts, small: { ...f.hosts.small, uplink: { interface: "enp1s0", address: `192.168.${n}.10/24`, gateway: `192.168.${n}.1` } } } };
+      await compiled(moved, b);
+      const all = Object.values(vlansOf(b)).flatMap((nics) => Object.values(nics));
+      assert.not.ok(all.includes(n), `VLAN ${n} is not used (${all.join(" ")})`);
+    });
+  });
+});
+
 /** One hypervisor with `n` VMs: a VLAN for its uplink and one per VM. */
 function manyVms(n: number) {
   const vms = Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, { vcpu: 1, memory: 256 }]));

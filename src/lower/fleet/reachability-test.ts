@@ -91,19 +91,43 @@ const segmentKey = (h: HostIR) => (h.uplink.address && !h.uplink.dhcp ? networkO
 const vlanKey = { segment: (key: string) => `uplink\u0000${key}`, guest: (id: string) => `guest\u0000${id}` };
 
 /**
+ * The nspawn backend gives VLAN N's bridge on the builder 192.168.N.254/24: a VLAN whose number is
+ * the third byte of a 192.168.0.0/16 subnet the fleet uses would put the builder inside it.
+ */
+function builderSubnetClashes(ir: TopologyIR, gs: readonly Guest[]): Set<number> {
+  const out = new Set<number>();
+  const note = (a: string | undefined) => {
+    const m = a && /^192\.168\.(\d{1,3})\./.exec(a);
+    if (m) out.add(Number(m[1]));
+  };
+  for (const h of ir.hosts) {
+    note(h.uplink.address);
+    note(h.uplink.gateway);
+  }
+  for (const g of gs) {
+    note(g.address);
+    note(g.gateway);
+  }
+  out.delete(0);
+  return out;
+}
+
+/**
  * VLAN numbers that stay put: each key (a segment, a guest) hashed to 1..255, a taken number
  * passing to the next free one, keys taken in sorted order. Adding a guest renumbers no other
  * (but in a rare collision chain), so the test's diff shows the guest added, not every VLAN after
- * it. Past 255 keys (no test is generated then) numbers are sequential.
+ * it. Numbers in `avoid` are left out while every key still fits. Past 255 keys (no test is
+ * generated then) numbers are sequential.
  */
-export function stableVlans(keys: readonly string[]): Map<string, number> {
+export function stableVlans(keys: readonly string[], avoid: ReadonlySet<number> = new Set()): Map<string, number> {
   const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const out = new Map<string, number>();
   if (sorted.length > TEST_FRAMEWORK_MAX) {
     sorted.forEach((k, i) => out.set(k, i + 1));
     return out;
   }
-  const taken = new Set<number>();
+  // Numbers to avoid only while there is room for every key without them.
+  const taken = new Set<number>(sorted.length + avoid.size <= TEST_FRAMEWORK_MAX ? avoid : []);
   for (const k of sorted) {
     let v = 1 + (fnv1a(k) % TEST_FRAMEWORK_MAX);
     while (taken.has(v)) v = (v % TEST_FRAMEWORK_MAX) + 1;
@@ -174,7 +198,8 @@ export interface ReachabilityTest {
 
 export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
   const router = routerName(ir);
-  const vlans = stableVlans([...ir.hosts.map((h) => vlanKey.segment(segmentKey(h))), ...guests(ir, 0, router).map((g) => vlanKey.guest(g.id))]);
+  const first = guests(ir, 0, router);
+  const vlans = stableVlans([...ir.hosts.map((h) => vlanKey.segment(segmentKey(h))), ...first.map((g) => vlanKey.guest(g.id))], builderSubnetClashes(ir, first));
   const segs = segments(ir, vlans);
   const long = guests(ir, segs.length, router, vlans);
   const nics = new Map<string, string[]>(ir.hosts.map((h) => [h.name, [testNic(h)]]));
