@@ -157,7 +157,7 @@ export function segments(ir: TopologyIR, vlans?: ReadonlyMap<string, number>): S
 }
 
 /** Containers on OVS bridges (veth ports) and microVMs, numbered on VLANs after the uplink segments. */
-export function guests(ir: TopologyIR, segmentCount = segments(ir).length, router = routerName(ir), vlans?: ReadonlyMap<string, number>): Guest[] {
+export function guests(ir: TopologyIR, segmentCount = segments(ir).length, router = routerName(ir)): Guest[] {
   const taken = new Set([...ir.hosts.map((h) => h.name), router]);
   const machineName = (host: string, name: string) => {
     let m = `${host}-${name}`;
@@ -172,10 +172,10 @@ export function guests(ir: TopologyIR, segmentCount = segments(ir).length, route
       const br = h.bridges.find((b) => b.name === c.bridge);
       if (br?.kind !== "ovs" || c.portType === "internal") continue;
       const kind = c.runtime === "nixos" ? "nixos-container" : "container";
-      out.push({ id: `${h.name}.${c.name}`, machine: machineName(h.name, c.name), host: h.name, name: c.name, kind, nic: c.port, address: c.address, ...(c.gateway ? { gateway: c.gateway } : {}), vlan: vlans?.get(vlanKey.guest(`${h.name}.${c.name}`)) ?? ++vlan });
+      out.push({ id: `${h.name}.${c.name}`, machine: machineName(h.name, c.name), host: h.name, name: c.name, kind, nic: c.port, address: c.address, ...(c.gateway ? { gateway: c.gateway } : {}), vlan: ++vlan });
     }
     for (const vm of h.vmNetwork?.vms ?? []) {
-      out.push({ id: `${h.name}.${vm.name}`, machine: machineName(h.name, vm.name), host: h.name, name: vm.name, kind: "vm", nic: vm.tap, address: vm.guestAddress, gateway: vm.gateway, vlan: vlans?.get(vlanKey.guest(`${h.name}.${vm.name}`)) ?? ++vlan });
+      out.push({ id: `${h.name}.${vm.name}`, machine: machineName(h.name, vm.name), host: h.name, name: vm.name, kind: "vm", nic: vm.tap, address: vm.guestAddress, gateway: vm.gateway, vlan: ++vlan });
     }
   }
   return out;
@@ -198,10 +198,10 @@ export interface ReachabilityTest {
 
 export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
   const router = routerName(ir);
-  const first = guests(ir, 0, router);
-  const vlans = stableVlans([...ir.hosts.map((h) => vlanKey.segment(segmentKey(h))), ...first.map((g) => vlanKey.guest(g.id))], builderSubnetClashes(ir, first));
+  const listed = guests(ir, 0, router);
+  const vlans = stableVlans([...ir.hosts.map((h) => vlanKey.segment(segmentKey(h))), ...listed.map((g) => vlanKey.guest(g.id))], builderSubnetClashes(ir, listed));
   const segs = segments(ir, vlans);
-  const long = guests(ir, segs.length, router, vlans);
+  const long = listed.map((g) => ({ ...g, vlan: vlans.get(vlanKey.guest(g.id))! }));
   const nics = new Map<string, string[]>(ir.hosts.map((h) => [h.name, [testNic(h)]]));
   for (const g of long) nics.get(g.host)!.push(g.nic);
   const entries = [
