@@ -8,6 +8,7 @@ import type { ChainHopIR, ChainIR, FlowActionIR, FlowIR, FlowMatchIR, FlowPolicy
 import type { Origin } from "../ir/types.js";
 import type { HostParsed } from "../model/topology.js";
 import { addressOf } from "../net/ipv4.js";
+import { fnv1a } from "../net/hash.js";
 
 type OvsBridgeParsed = Extract<NonNullable<HostParsed["bridges"]>[string], { kind: "ovs" }>;
 type FlowParsed = NonNullable<OvsBridgeParsed["flows"]>[number];
@@ -181,12 +182,3 @@ function hex(n: number): string {
   return "0x" + n.toString(16);
 }
 
-/** FNV-1a, 32 bits: a stable small hash of a port name. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}

@@ -28,6 +28,7 @@ import { CONTRIBUTORS, intentFor, type IntentScope } from "../../policy/intent.j
 import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { commented, nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
+import { fnv1a } from "../../net/hash.js";
 
 export interface Probe {
   /** A machine's intent id (host, `<host>.<guest>`), or `external.wan` (the router). */
@@ -268,15 +269,6 @@ export function machineNames(entries: readonly { id: string; preferred: string; 
 /** A Linux interface name's longest (IFNAMSIZ less its NUL). */
 const IFNAME_MAX = 15;
 
-/** FNV-1a, 32 bits: a stable hash for short names (no security in it). */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 export function probes(ir: TopologyIR, gs: readonly Guest[] = guests(ir)): Probe[] {
   const hostOf = new Map<string, string>([...ir.hosts.map((h) => [h.name, h.name] as const), ...gs.map((g) => [g.id, g.host] as const)]);
