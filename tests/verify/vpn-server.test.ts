@@ -25,6 +25,15 @@ function cell(r: VerifyResult, from: string, to: string, proto: string, port?: n
   return c!;
 }
 
+/** Remove the masquerade rule of wg0's pool from a host's generated NAT table (asserting it was there). */
+function cutMasquerade(tree: string, host: string): void {
+  const file = join(tree, `hosts/${host}/nftables/topo-nat.nft`);
+  const text = readFileSync(file, "utf8");
+  const cut = text.replace(/\n[^\n]*iifname "wg0"[^\n]*masquerade/, "");
+  assert.is.not(cut, text, `${host}'s wg0 masquerade is in the generated ruleset`);
+  writeFileSync(file, cut);
+}
+
 /** Cells that mismatch in `r` and did not in `before`. */
 const broke = (before: VerifyResult, r: VerifyResult) => {
   const was = new Set(before.cells.filter((c) => !c.ok).map(cellName));
@@ -54,11 +63,7 @@ test("reference fleet: oo1424oo's road warrior reaches the host, the internet an
     assert.ok(spoofed.every((c) => c.ok && !c.observed));
     assert.equal(leftovers(intact.run), []);
 
-    const file = join(dir, "hosts/oo1424oo/nftables/topo-nat.nft");
-    const text = readFileSync(file, "utf8");
-    const cut = text.replace(/\n[^\n]*iifname "wg0"[^\n]*masquerade/, "");
-    assert.is.not(cut, text, "the pool's masquerade is in the generated ruleset");
-    writeFileSync(file, cut);
+    cutMasquerade(dir, "oo1424oo");
     const r = await verifyOk({ file: topo, tree: dir, host: "oo1424oo", adversarial: true });
     const now = broke(intact, r);
     assert.equal(now.map(cellName).sort(), [`${LAPTOP} -> external.wan icmp`, `${LAPTOP} -> external.wan udp/53`]);
@@ -128,11 +133,7 @@ test("a server on a DHCP uplink: clients dial the host's lease and reach the hos
     assert.is(cell(intact, alice, "external.wan", "udp", 53, "spoofed 10.8.0.3").observed, false);
     assert.equal(leftovers(intact.run), []);
 
-    const nat = join(dir, "hosts/home/nftables/topo-nat.nft");
-    const text = readFileSync(nat, "utf8");
-    const cut = text.replace(/\n[^\n]*iifname "wg0"[^\n]*masquerade/, "");
-    assert.is.not(cut, text, "wg0's masquerade is in the generated ruleset");
-    writeFileSync(nat, cut);
+    cutMasquerade(dir, "home");
     const r = await verifyOk({ file, tree: dir, adversarial: true });
     assert.equal(broke(intact, r).map(cellName).sort(), [alice, bob].flatMap((c) => [`${c} -> external.wan icmp`, `${c} -> external.wan udp/53`]).sort());
     assert.equal(leftovers(r.run), []);

@@ -29,6 +29,7 @@ import { wireguardIntent } from "../../policy/contributors/wireguard.js";
 import { WAN } from "../../policy/contributors/host-firewall.js";
 import { commented, nixString, path, printNix, raw, type NixAttrs, type NixValue } from "../../render/nix.js";
 import { fnv1a } from "../../net/hash.js";
+import { IFNAME_LIMIT } from "../../check/vm-names.js";
 
 export interface Probe {
   /** A machine's intent id (host, `<host>.<guest>`), or `external.wan` (the router). */
@@ -224,8 +225,9 @@ export function reachabilityTest(ir: TopologyIR): ReachabilityTest {
 export const TEST_FRAMEWORK_MAX = 255;
 
 export function beyondTestFramework(ir: TopologyIR): string | undefined {
-  const guestCount = guests(ir).length;
-  const vlans = segments(ir).length + guestCount;
+  const segmentCount = segments(ir).length;
+  const guestCount = guests(ir, segmentCount).length;
+  const vlans = segmentCount + guestCount;
   const machines = ir.hosts.length + guestCount + 1;
   const over = [vlans > TEST_FRAMEWORK_MAX ? `${vlans} VLANs` : "", machines > TEST_FRAMEWORK_MAX ? `${machines} machines` : ""].filter(Boolean);
   return over.length ? over.join(" and ") : undefined;
@@ -241,7 +243,7 @@ export function beyondTestFramework(ir: TopologyIR): string | undefined {
  * too long even then is listed, and the test runs on QEMU, which has no such limit.
  */
 export function machineNames(entries: readonly { id: string; preferred: string; nics: readonly string[] }[]): { names: Map<string, string>; overlong: string[] } {
-  const fits = (machine: string, nics: readonly string[]) => nics.every((n) => machine.length + 1 + n.length <= IFNAME_MAX);
+  const fits = (machine: string, nics: readonly string[]) => nics.every((n) => machine.length + 1 + n.length <= IFNAME_LIMIT);
   const names = new Map<string, string>();
   const taken = new Set<string>();
   const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -265,10 +267,6 @@ export function machineNames(entries: readonly { id: string; preferred: string; 
   }
   return { names, overlong: overlong.sort() };
 }
-
-/** A Linux interface name's longest (IFNAMSIZ less its NUL). */
-const IFNAME_MAX = 15;
-
 
 export function probes(ir: TopologyIR, gs: readonly Guest[] = guests(ir)): Probe[] {
   const hostOf = new Map<string, string>([...ir.hosts.map((h) => [h.name, h.name] as const), ...gs.map((g) => [g.id, g.host] as const)]);
